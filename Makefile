@@ -1,0 +1,111 @@
+# Paravent: a live CD/USB that makes any x86-64 PC a virtualization host.
+# Everything is built from source into build/paravent.iso; see README.md and docs/.
+#
+#   make run     build if needed, boot the ISO in QEMU (serial console on this terminal)
+#   make test    unit tests, the ISO, then the integration tests that boot it
+#   make check   unit tests only (no VM), also under ASan/UBSan
+#   make iso     just the ISO              make deps   install build dependencies
+#   make repro   build the ISO twice and compare the bytes
+
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+export PARAVENT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/paravent
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1764547200)
+export LC_ALL := C
+export TZ := UTC
+
+B := build
+VERSION := $(shell cat VERSION)
+
+# Our C: C11, warnings are errors. dom0 programs are static musl binaries; unit tests use
+# the host compiler with the sanitizers.
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CSTD := -std=c11 -D_GNU_SOURCE
+MUSL_CFLAGS := $(CSTD) $(WARN) -Os -static -isystem $(B)/khdr/include
+SAN_CFLAGS := $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+
+INITRAMFS_SRC := $(wildcard initramfs/*.c)
+INITRAMFS_HDR := $(wildcard initramfs/*.h)
+ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
+DOM0_PROGS := $(B)/bin/paravent-kvm-check
+
+.PHONY: all iso run test check deps kernels clean distclean repro
+
+all: iso
+
+deps:
+	@scripts/deps.sh
+
+# --- sources and kernels (cached in $(PARAVENT_CACHE)) ------------------------------------
+
+$(B)/khdr/include: scripts/build-headers.sh | deps
+	@mkdir -p $(B)/khdr
+	@ln -sfn "$$(scripts/build-headers.sh)" $@
+
+$(B)/dom0/bzImage: kernel-config/base.config kernel-config/dom0.config scripts/build-kernel.sh | deps
+	@scripts/build-kernel.sh dom0 $(B)/dom0
+
+$(B)/guest/bzImage: kernel-config/base.config kernel-config/guest.config scripts/build-kernel.sh | deps
+	@scripts/build-kernel.sh guest $(B)/guest
+
+kernels: $(B)/dom0/bzImage $(B)/guest/bzImage
+
+$(B)/busybox/busybox: rootfs/busybox.config scripts/build-busybox.sh | deps
+	@scripts/build-busybox.sh $@
+
+# --- our programs --------------------------------------------------------------------------
+
+$(B)/initramfs/init: $(INITRAMFS_SRC) $(INITRAMFS_HDR) | $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -o $@ $(INITRAMFS_SRC)
+
+$(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -o $@ $<
+
+# --- images --------------------------------------------------------------------------------
+
+$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
+	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage
+
+# The marker that names this build's boot medium: version, source date and a hash of the
+# root image, so no other build (nor another copy of a volume label) can be mistaken for it.
+$(B)/build-id: $(B)/rootfs.squashfs VERSION
+	@echo "$(VERSION)-$$(date -u -d @$(SOURCE_DATE_EPOCH) +%Y%m%d%H%M%S)-$$(sha256sum $< | cut -c1-12)" > $@
+
+$(B)/initramfs.img: $(B)/initramfs/init $(B)/busybox/busybox $(B)/build-id scripts/build-initramfs.sh
+	@scripts/build-initramfs.sh $@ $(B)/initramfs/init $(B)/busybox/busybox "$$(cat $(B)/build-id)"
+
+$(B)/paravent.iso: $(B)/dom0/bzImage $(B)/initramfs.img $(B)/rootfs.squashfs $(B)/build-id \
+		$(wildcard iso/*) scripts/build-iso.sh
+	@scripts/build-iso.sh $@ $(B)/dom0/bzImage $(B)/initramfs.img $(B)/rootfs.squashfs "$$(cat $(B)/build-id)"
+
+iso: $(B)/paravent.iso
+
+repro: iso
+	@scripts/check-reproducible.sh $(B)/paravent.iso
+
+# --- running and testing -------------------------------------------------------------------
+
+run: iso
+	@scripts/run-qemu.sh $(B)/paravent.iso
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
+
+$(B)/unit/test_initramfs: tests/unit/test_initramfs.c initramfs/cmdline.c initramfs/medium.c $(INITRAMFS_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Iinitramfs -Itests/unit -o $@ $(filter %.c,$^)
+
+check: $(UNIT_TESTS)
+	@scripts/run-unit-tests.sh $(UNIT_TESTS)
+
+test: deps check iso kernels
+	@python3 tests/integration/run.py --iso $(B)/paravent.iso --build $(B)
+
+clean:
+	rm -rf $(B)
+
+distclean: clean
+	rm -rf "$(PARAVENT_CACHE)"

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Paravent integration tests: boot the ISO under QEMU and check what users rely on.
+
+Boots are expensive under TCG, so each boot carries many checks:
+  - the ISO four ways: {SeaBIOS, OVMF} x {CD, USB stick}: boot menu, dom0 userspace, the
+    live root (overlay, writable, over a read-only squashfs), /dev/kvm and a real KVM_RUN,
+    the dom0 networks;
+  - the "copied to RAM" menu entry: the root still works after the CD is ejected;
+  - no boot medium: a clear message and a rescue shell, not a kernel panic;
+  - reproducibility: a second build from the same sources gives the same ISO bytes.
+Ends with one line "N passed, N failed".
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu import Machine, TimeoutError_  # noqa: E402
+
+BOOT_TIMEOUT = int(os.environ.get("PARAVENT_BOOT_TIMEOUT", "420"))
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.figures = []
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("  ok    %s" % name, flush=True)
+        else:
+            self.failed += 1
+            print("  FAIL  %s%s" % (name, ("\n        " + detail.replace("\n", "\n        ")) if detail else ""),
+                  flush=True)
+        return ok
+
+
+def sh_check(r, m, name, command, want_rc=0, want=None, timeout=60):
+    try:
+        rc, out = m.sh(command, timeout)
+    except TimeoutError_ as e:
+        return r.check(name, False, str(e)[-800:])
+    ok = rc == want_rc and (want is None or re.search(want, out) is not None)
+    return r.check(name, ok, "command: %s\nexit status %d, output:\n%s" % (command, rc, out[-800:]))
+
+
+def boot_to_ready(r, m, version, label):
+    m.start()
+    try:
+        m.console.wait(r"Paravent %s ready" % re.escape(version), BOOT_TIMEOUT)
+        secs = m.elapsed()
+        r.check("%s: dom0 reached userspace (\"Paravent %s ready\" after %.0f s)" % (label, version, secs), True)
+        r.figures.append((label, "QEMU start to 'ready'", "%.1f s" % secs))
+        return True
+    except TimeoutError_ as e:
+        r.check("%s: dom0 reached userspace" % label, False, str(e)[-1500:])
+        return False
+
+
+def live_system_checks(r, m, label, media_dev):
+    text = m.console.text()
+    r.check("%s: boot menu shown on the serial console" % label,
+            "Paravent live" in text and "copied to RAM" in text, text[:600])
+    r.check("%s: no kernel panic or oops" % label,
+            not re.search(r"Kernel panic|Oops|BUG:", text), text[-800:])
+    sh_check(r, m, "%s: root shell on ttyS1 (paravent.shell=ttyS1)" % label, "uname -r", want=r"-paravent")
+    sh_check(r, m, "%s: booted from the expected medium" % label,
+             "cat /run/paravent/medium", want=r"device=%s\b" % media_dev)
+    sh_check(r, m, "%s: root is an overlay over the squashfs" % label,
+             "grep -E '^overlay / overlay .*lowerdir=/run/live/rootfs' /proc/mounts")
+    sh_check(r, m, "%s: squashfs mounted read-only underneath" % label,
+             "grep -E '^/dev/loop[0-9]+ /run/live/rootfs squashfs ro[,\\ ]' /proc/mounts")
+    sh_check(r, m, "%s: the squashfs refuses writes" % label,
+             "touch /run/live/rootfs/etc/x 2>&1", want_rc=1, want=r"Read-only file system")
+    sh_check(r, m, "%s: the overlay root is writable" % label,
+             "echo written > /etc/paravent-test && cat /etc/paravent-test && rm /etc/paravent-test", want=r"^written$")
+    sh_check(r, m, "%s: /dev/kvm exists" % label, "test -c /dev/kvm")
+    sh_check(r, m, "%s: KVM works (KVM_CREATE_VM + KVM_RUN)" % label, "paravent-kvm-check",
+             want=r"KVM works", timeout=120)
+    sh_check(r, m, "%s: br0 bridges the wired NIC" % label,
+             "ls /sys/class/net/br0/brif/", want=r"eth0")
+    sh_check(r, m, "%s: br0 got an address by DHCP" % label,
+             "for i in $(seq 60); do ip -4 addr show br0 | grep -q 'inet 10.0.2.' && break; sleep 1; done; ip -4 addr show br0",
+             want=r"inet 10\.0\.2\.\d+/24", timeout=90)
+    sh_check(r, m, "%s: host-only pvbr0 at 10.80.0.1 with its DHCP server" % label,
+             "ip -4 addr show pvbr0 && pidof udhcpd", want=r"inet 10\.80\.0\.1/24")
+
+
+def test_boot_matrix(r, args, version, build_id):
+    for firmware in ("bios", "uefi"):
+        for media in ("cdrom", "usb"):
+            label = "%s-%s" % (firmware, "cd" if media == "cdrom" else "usb")
+            print("== boot %s" % label, flush=True)
+            m = Machine(label, args.workdir, iso=args.iso, firmware=firmware, media=media)
+            try:
+                if boot_to_ready(r, m, version, label):
+                    live_system_checks(r, m, label, "sr0" if media == "cdrom" else "sd[a-z]+[0-9]*")
+            except Exception:
+                r.check("%s: test harness" % label, False, traceback.format_exc())
+            finally:
+                m.stop()
+
+
+def test_toram(r, args, version, guest_kernel):
+    label = "toram"
+    print("== boot %s (menu entry 'copied to RAM', then eject the CD)" % label, flush=True)
+    m = Machine(label, args.workdir, iso=args.iso, firmware="bios", media="cdrom")
+    try:
+        m.start()
+        # Pick the second menu entry with the arrow keys, as a person would.
+        m.console.wait(r"copied to RAM", 120)
+        time.sleep(1)
+        m.console.send("\x1b[B")
+        time.sleep(0.5)
+        m.console.send("\r")
+        m.console.wait(r"Paravent %s ready" % re.escape(version), BOOT_TIMEOUT)
+        r.check("toram: booted from the 'copied to RAM' entry", "toram: done" in m.console.text(),
+                m.console.text()[-1000:])
+        sh_check(r, m, "toram: the medium is released", "cat /run/paravent/medium; grep -c /run/live/medium /proc/mounts",
+                 want_rc=1, want=r"toram=1")
+        sh_check(r, m, "toram: root image is on tmpfs", "grep ' /run/live/toram tmpfs' /proc/mounts")
+        out = m.monitor("eject -f cd0")
+        r.check("toram: CD ejected through the QEMU monitor", "error" not in out.lower(), out)
+        sh_check(r, m, "toram: dom0 sees no medium in the drive",
+                 "dd if=/dev/sr0 of=/dev/null bs=2048 count=1 2>&1", want_rc=1)
+        want = hashlib.sha256(open(guest_kernel, "rb").read()).hexdigest()
+        sh_check(r, m, "toram: root still readable after the eject (caches dropped)",
+                 "sync; echo 3 > /proc/sys/vm/drop_caches; sha256sum /usr/share/paravent/kernels/guest-bzImage",
+                 want=want)
+        sh_check(r, m, "toram: programs still start", "busybox true && paravent-kvm-check -q")
+    except Exception:
+        r.check("toram: test harness", False, traceback.format_exc())
+    finally:
+        m.stop()
+
+
+def test_missing_medium(r, args, build_id):
+    label = "no-medium"
+    print("== boot %s (dom0 kernel and initramfs, no boot medium, a foreign FAT disk)" % label, flush=True)
+    fat = os.path.join(args.workdir, "foreign-fat.img")
+    if os.path.exists(fat):
+        os.unlink(fat)
+    subprocess.run(["mkfs.fat", "-C", fat, "8192"], check=True, stdout=subprocess.DEVNULL)
+    m = Machine(label, args.workdir, kernel=os.path.join(args.build, "dom0/bzImage"),
+                initrd=os.path.join(args.build, "initramfs.img"),
+                append="console=ttyS0,115200 paravent.media_timeout=3", options=None, disks=[fat])
+    try:
+        m.start()
+        m.console.wait(r"\(rescue\) # ", 240)
+        text = m.console.text()
+        r.check("no-medium: says the medium was not found, and after how long",
+                "boot medium was not found within 3 s" in text, text[-1500:])
+        r.check("no-medium: says what was looked for", "/live/build-%s" % build_id in text, text[-1500:])
+        r.check("no-medium: says where it looked (the foreign disk, and why not)",
+                re.search(r"vda \(vfat, no marker", text) is not None, text[-1500:])
+        r.check("no-medium: no kernel panic", "Kernel panic" not in text, text[-800:])
+        start = m.console.mark()
+        m.console.send("echo rescue-$((6*7))\r")
+        try:
+            m.console.wait(r"rescue-42", 30, start)
+            r.check("no-medium: the rescue shell runs commands", True)
+        except TimeoutError_ as e:
+            r.check("no-medium: the rescue shell runs commands", False, str(e))
+    except Exception:
+        r.check("no-medium: test harness", False, traceback.format_exc())
+    finally:
+        m.stop()
+
+
+def test_reproducible(r, args):
+    print("== reproducibility (a second build of the ISO from the same sources)", flush=True)
+    p = subprocess.run(["scripts/check-reproducible.sh", args.iso], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    r.check("reproducible: two builds give byte-identical ISOs", p.returncode == 0, p.stdout[-1500:])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iso", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--only", default="", help="comma-separated: matrix,toram,nomedium,repro")
+    args = ap.parse_args()
+    args.workdir = args.workdir or os.path.join(args.build, "test")
+    os.makedirs(args.workdir, exist_ok=True)
+    version = open("VERSION").read().strip()
+    build_id = open(os.path.join(args.build, "build-id")).read().strip()
+    only = set(filter(None, args.only.split(",")))
+    r = Results()
+    t0 = time.monotonic()
+    if not only or "matrix" in only:
+        test_boot_matrix(r, args, version, build_id)
+    if not only or "toram" in only:
+        test_toram(r, args, version, os.path.join(args.build, "guest/bzImage"))
+    if not only or "nomedium" in only:
+        test_missing_medium(r, args, build_id)
+    if not only or "repro" in only:
+        test_reproducible(r, args)
+    print("\nFigures (QEMU TCG on this machine):")
+    for label, what, value in r.figures:
+        print("  %-10s %-24s %s" % (label, what, value))
+    print("integration tests took %.0f s; logs in %s" % (time.monotonic() - t0, args.workdir))
+    print("integration: %d passed, %d failed" % (r.passed, r.failed))
+    return 1 if r.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
