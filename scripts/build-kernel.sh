@@ -18,11 +18,13 @@ if [ ! -f "$art/bzImage" ]; then
 	obj=$PARAVENT_CACHE/kbuild/$name-$srcver
 	mkdir -p "$obj"
 	cat "${frags[@]}" > "$obj/fragments.config"
-	# Reproducible kernel: fixed build identity and timestamp.
+	# Reproducible kernel: a fixed build identity, and the date of the source package as
+	# the build date, so the cached kernel does not depend on which commit built it first.
+	srcdate=$(stat -c %Y /usr/src/linux-source-6.1.tar.xz)
 	kmake() {
 		make -C "$src" O="$obj" ARCH=x86_64 \
 			KBUILD_BUILD_USER=paravent KBUILD_BUILD_HOST=paravent KBUILD_BUILD_VERSION=1 \
-			KBUILD_BUILD_TIMESTAMP="@${SOURCE_DATE_EPOCH:-0}" "$@"
+			KBUILD_BUILD_TIMESTAMP="@$srcdate" "$@"
 	}
 	log "configuring $name kernel ($srcver)"
 	kmake -s KCONFIG_ALLCONFIG="$obj/fragments.config" allnoconfig
