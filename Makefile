@@ -26,12 +26,14 @@ CSTD := -std=c11 -D_GNU_SOURCE
 MUSL_CFLAGS := $(CSTD) $(WARN) -Os -static -isystem $(B)/khdr/include
 SAN_CFLAGS := $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 
+VMM_SRC := $(wildcard hypervisor/*.c)
+VMM_HDR := $(wildcard hypervisor/*.h)
 INITRAMFS_SRC := $(wildcard initramfs/*.c)
 INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
-DOM0_PROGS := $(B)/bin/paravent-kvm-check
+DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm
 
-.PHONY: all iso run test check deps kernels clean distclean repro
+.PHONY: all iso run test check deps kernels guests clean distclean repro vmm
 
 all: iso
 
@@ -67,8 +69,18 @@ $(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/i
 
 # --- images --------------------------------------------------------------------------------
 
-$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
-	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage
+# Guest images carried in dom0: one initramfs per folder of guest-images/ that has an init.
+GUEST_INITRAMFS := $(patsubst guest-images/%/init,$(B)/guests/%.cpio.zst,$(wildcard guest-images/*/init))
+
+$(B)/guests/%.cpio.zst: guest-images/%/init $(B)/busybox/busybox scripts/build-guest-initramfs.sh
+	@mkdir -p $(@D)
+	@scripts/build-guest-initramfs.sh $@ guest-images/$* $(B)/busybox/busybox
+
+guests: $(GUEST_INITRAMFS)
+
+$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_INITRAMFS) \
+		$(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
+	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_INITRAMFS)
 
 # The marker that names this build's boot medium: version, source date and a hash of the
 # root image, so no other build (nor another copy of a volume label) can be mistaken for it.
@@ -98,6 +110,25 @@ $(B)/unit/test_initramfs: tests/unit/test_initramfs.c initramfs/cmdline.c initra
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Iinitramfs -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_vmm_boot: tests/unit/test_vmm_boot.c hypervisor/options.c hypervisor/boot_linux.c \
+		hypervisor/mptable.c hypervisor/acpi.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h | $(B)/khdr/include
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
+$(B)/unit/test_guest_mem: tests/unit/test_guest_mem.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
+$(B)/unit/test_virtqueue: tests/unit/test_virtqueue.c hypervisor/virtqueue.c hypervisor/guest_mem.c \
+		$(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
+$(B)/unit/test_virtio_blk: tests/unit/test_virtio_blk.c hypervisor/virtio_blk_req.c hypervisor/virtqueue.c \
+		hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
 check: $(UNIT_TESTS)
 	@scripts/run-unit-tests.sh $(UNIT_TESTS)
 
@@ -109,3 +140,11 @@ clean:
 
 distclean: clean
 	rm -rf "$(PARAVENT_CACHE)"
+
+# --- the hypervisor --------------------------------------------------------------------------
+
+$(B)/bin/paravent-vmm: $(VMM_SRC) $(VMM_HDR) VERSION | $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -DPARAVENT_VERSION='"$(VERSION)"' -o $@ $(VMM_SRC)
+
+vmm: $(B)/bin/paravent-vmm

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# build-rootfs.sh OUT.squashfs BUSYBOX BINDIR GUEST_KERNEL
+# build-rootfs.sh OUT.squashfs BUSYBOX BINDIR GUEST_KERNEL [GUEST_INITRAMFS...]
 # Assembles dom0's root filesystem: BusyBox and its applet links, rootfs/files, our own
-# programs from BINDIR, the guest kernel; packs it with mksquashfs. No root needed: owners
+# programs from BINDIR, the guest kernel and guest images; packs it with mksquashfs. No root needed: owners
 # are forced to root and device nodes come from pseudo-definitions.
 . "$(dirname "$0")/lib.sh"
 out=$1 busybox=$2 bindir=$3 guestkernel=$4
+shift 4
 cd "$PARAVENT_TOP"
 stage=$(dirname "$out")/rootfs
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,etc,dev,proc,sys,run,tmp,root,mnt,var/lib/paravent,var/log} \
-	"$stage"/usr/{bin,sbin,libexec/paravent,share/paravent/kernels}
+	"$stage"/usr/{bin,sbin,libexec/paravent,share/paravent/kernels,share/paravent/guests}
 chmod 1777 "$stage/tmp"
 chmod 700 "$stage/root"
 install -m 755 "$busybox" "$stage/bin/busybox"
@@ -19,6 +20,7 @@ done
 cp -a rootfs/files/. "$stage/"
 for prog in "$bindir"/*; do install -m 755 "$prog" "$stage/usr/bin/"; done
 install -m 644 "$guestkernel" "$stage/usr/share/paravent/kernels/guest-bzImage"
+for img in "$@"; do install -m 644 "$img" "$stage/usr/share/paravent/guests/"; done
 version=$(cat VERSION)
 echo "$version" > "$stage/etc/paravent-version"
 cat > "$stage/etc/os-release" <<OS

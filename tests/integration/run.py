@@ -22,6 +22,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import Machine, TimeoutError_  # noqa: E402
+import vmm_checks  # noqa: E402
 
 BOOT_TIMEOUT = int(os.environ.get("PARAVENT_BOOT_TIMEOUT", "420"))
 
@@ -103,6 +104,9 @@ def test_boot_matrix(r, args, version, build_id):
             try:
                 if boot_to_ready(r, m, version, label):
                     live_system_checks(r, m, label, "sr0" if media == "cdrom" else "sd[a-z]+[0-9]*")
+                    if label == "bios-cd" and (not args.only or "vmm" in args.only):
+                        print("== paravent-vmm in the %s dom0" % label, flush=True)
+                        vmm_checks.run(r, m, sh_check)
             except Exception:
                 r.check("%s: test harness" % label, False, traceback.format_exc())
             finally:
@@ -187,16 +191,17 @@ def main():
     ap.add_argument("--iso", required=True)
     ap.add_argument("--build", required=True)
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--only", default="", help="comma-separated: matrix,toram,nomedium,repro")
+    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,toram,nomedium,repro")
     args = ap.parse_args()
     args.workdir = args.workdir or os.path.join(args.build, "test")
+    args.only = set(filter(None, args.only.split(",")))
     os.makedirs(args.workdir, exist_ok=True)
     version = open("VERSION").read().strip()
     build_id = open(os.path.join(args.build, "build-id")).read().strip()
-    only = set(filter(None, args.only.split(",")))
+    only = args.only
     r = Results()
     t0 = time.monotonic()
-    if not only or "matrix" in only:
+    if not only or "matrix" in only or "vmm" in only:
         test_boot_matrix(r, args, version, build_id)
     if not only or "toram" in only:
         test_toram(r, args, version, os.path.join(args.build, "guest/bzImage"))

@@ -1,0 +1,122 @@
+/* The console sink and source. Output is written synchronously: a guest that floods its
+ * console is slowed to the speed of its log, never buffered without bound. */
+#include "console.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "paravent-vmm.h"
+#include "vmm.h"
+
+#define RING_SIZE 65536
+#define CTRL_A 0x01
+
+static struct {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	int log_fd;
+	bool tty;
+	struct termios saved;
+	bool escape;
+	uint8_t ring[RING_SIZE];
+	uint64_t ring_total;
+	console_input_fn input;
+	void *input_dev;
+} con = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1 };
+
+int console_init(struct vm *vm, const char *log_path)
+{
+	con.vm = vm;
+	if (log_path) {
+		con.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (con.log_fd < 0)
+			return -1;
+	}
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &con.saved) == 0) {
+		struct termios raw = con.saved;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST | ONLCR; /* our own messages keep their line ends */
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+			con.tty = true;
+	}
+	return 0;
+}
+
+void console_restore(void)
+{
+	if (con.tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &con.saved);
+		con.tty = false;
+	}
+}
+
+int console_terminal_fd(void)
+{
+	return STDIN_FILENO;
+}
+
+void console_set_input(console_input_fn fn, void *dev)
+{
+	con.input = fn;
+	con.input_dev = dev;
+}
+
+static void write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* a closed terminal or a full disk must not stop the guest */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+void console_output(const uint8_t *buf, size_t len)
+{
+	pthread_mutex_lock(&con.lock);
+	for (size_t i = 0; i < len; i++)
+		con.ring[(con.ring_total + i) % RING_SIZE] = buf[i];
+	con.ring_total += len;
+	write_all(STDOUT_FILENO, buf, len);
+	if (con.log_fd >= 0)
+		write_all(con.log_fd, buf, len);
+	pthread_mutex_unlock(&con.lock);
+}
+
+int console_read_terminal(void)
+{
+	uint8_t in[256], out[256];
+	size_t n_out = 0;
+	ssize_t n = read(STDIN_FILENO, in, sizeof(in));
+
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+		return -1;
+	if (n < 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (con.tty && con.escape) {
+			con.escape = false;
+			if (in[i] == 'x' || in[i] == 'X') {
+				vm_request_exit(con.vm, VMM_EXIT_STOPPED, "Ctrl-A X on the terminal");
+				return 0;
+			}
+			if (in[i] != CTRL_A)
+				continue;
+		} else if (con.tty && in[i] == CTRL_A) {
+			con.escape = true;
+			continue;
+		}
+		out[n_out++] = in[i];
+	}
+	if (n_out && con.input)
+		con.input(con.input_dev, out, n_out);
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* The guest console seen from the host: output to the terminal (when attached), to the
+ * --console-log file and into a ring buffer; input from the terminal, with Ctrl-A X to
+ * stop the guest. One console per VMM, fed by whichever console device the guest uses. */
+#ifndef PARAVENT_VMM_CONSOLE_H
+#define PARAVENT_VMM_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+
+/* Receives input bytes for the guest; returns how many it took. */
+typedef size_t (*console_input_fn)(void *dev, const uint8_t *buf, size_t len);
+
+int console_init(struct vm *vm, const char *log_path);
+void console_set_input(console_input_fn fn, void *dev);
+void console_output(const uint8_t *buf, size_t len);
+/* Called by the event loop when the terminal has input; returns -1 at its end. */
+int console_read_terminal(void);
+/* Restores the terminal; safe to call twice. */
+void console_restore(void);
+int console_terminal_fd(void);
+
+#endif

@@ -1,0 +1,81 @@
+/* ACPI power management registers. A guest powers off by writing SLP_TYP(S5) | SLP_EN to
+ * PM1a control, and resets by writing the reset value to the FADT's reset register. ACPI
+ * mode is permanently on (SCI_EN reads 1) and no event is ever signalled. */
+#include "dev_acpi_pm.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "acpi.h"
+#include "paravent-vmm.h"
+#include "pio.h"
+#include "vmm.h"
+
+static struct {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	uint16_t pm1_enable;
+} pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint16_t get16(const uint8_t *d, unsigned size)
+{
+	return (uint16_t)(d[0] | (size > 1 ? d[1] << 8 : 0));
+}
+
+static void put(uint8_t *d, unsigned size, uint32_t v)
+{
+	for (unsigned i = 0; i < size; i++)
+		d[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void pm1_evt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
+{
+	(void)dev;
+	pthread_mutex_lock(&pm.lock);
+	unsigned off = port - ACPI_PM1A_EVT_PORT;
+	if (!write) {
+		/* status (offset 0) is always clear; enable (offset 2) reads back */
+		uint32_t v = (uint32_t)pm.pm1_enable << 16;
+		put(data, size, v >> (8 * off));
+	} else if (off == 2) {
+		pm.pm1_enable = get16(data, size);
+	}
+	pthread_mutex_unlock(&pm.lock);
+}
+
+static void pm1_cnt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
+{
+	(void)dev;
+	if (!write) {
+		put(data, size, port == ACPI_PM1A_CNT_PORT ? ACPI_PM1_SCI_EN : 0);
+		return;
+	}
+	if (port != ACPI_PM1A_CNT_PORT || size < 2)
+		return;
+	uint16_t v = get16(data, size);
+	if ((v & ACPI_PM1_SLP_EN) && ((v >> ACPI_PM1_SLP_TYP_SHIFT) & 7) == ACPI_S5_SLP_TYP)
+		vm_request_exit(pm.vm, VMM_EXIT_POWEROFF, "the guest powered off (ACPI S5)");
+}
+
+static void reset_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
+{
+	(void)dev;
+	(void)port;
+	if (!write) {
+		memset(data, 0, size);
+		return;
+	}
+	if (data[0] == ACPI_RESET_VALUE)
+		vm_request_exit(pm.vm, VMM_EXIT_REBOOT, "the guest reset the machine (ACPI)");
+}
+
+int acpi_pm_init(struct vm *vm)
+{
+	pm.vm = vm;
+	if (pio_register(ACPI_PM1A_EVT_PORT, 4, pm1_evt_io, NULL) != 0 ||
+	    pio_register(ACPI_PM1A_CNT_PORT, 2, pm1_cnt_io, NULL) != 0)
+		return -1;
+	return pio_register(ACPI_RESET_PORT, 1, reset_io, NULL);
+}

@@ -1,0 +1,214 @@
+/* paravent-vmm: one guest domain on KVM. Checks the options and images, builds the
+ * machine, runs the vCPU threads, and serves the console on the main thread until the
+ * guest powers off, reboots, crashes or is stopped; the exit status says which. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acpi.h"
+#include "boot_linux.h"
+#include "console.h"
+#include "dev_acpi_pm.h"
+#include "dev_boot_marker.h"
+#include "dev_i8042.h"
+#include "dev_uart8250.h"
+#include "mptable.h"
+#include "options.h"
+#include "paravent-vmm.h"
+#include "vm.h"
+#include "x86_boot.h"
+
+#ifndef PARAVENT_VERSION
+#define PARAVENT_VERSION "dev"
+#endif
+
+static int log_fd = STDERR_FILENO;
+static const char *log_name = "guest";
+
+void vmm_log(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "paravent-vmm[%s]: ", log_name);
+
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 2, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 3)
+		n = (int)sizeof(line) - 3;
+	/* \r too: the terminal may be in raw mode while the guest runs */
+	line[n++] = '\r';
+	line[n++] = '\n';
+	if (write(log_fd, line, (size_t)n) < 0) {
+		/* nowhere left to report it */
+	}
+}
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "paravent-vmm: error: %s\n", msg);
+	exit(VMM_EXIT_USAGE);
+}
+
+/* Reads a whole file; the images are a few MiB. */
+static uint8_t *read_file(const char *path, size_t *len, const char *what)
+{
+	char msg[512];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(msg, sizeof(msg), "cannot read %s %s: %s", what, path,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+		usage_error(msg);
+	}
+	uint8_t *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (buf && got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!buf || got != (size_t)st.st_size) {
+		snprintf(msg, sizeof(msg), "cannot read %s %s", what, path);
+		usage_error(msg);
+	}
+	*len = got;
+	return buf;
+}
+
+/* SIGTERM, SIGINT and SIGHUP stop the guest with VMM_EXIT_STOPPED, through the event loop
+ * (signalfd), so the terminal is restored and the exit is reported like any other. */
+static int stop_signals_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* blocked in every thread: the vCPU threads inherit this mask */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void serve_until_stopped(struct vm *vm, int sig_fd)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.fd = vm->stop_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, vm->stop_fd, &ev);
+	ev.data.fd = sig_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sig_fd, &ev);
+	ev.data.fd = console_terminal_fd();
+	bool terminal = epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) == 0;
+	(void)terminal;
+	while (!atomic_load(&vm->stopping)) {
+		struct epoll_event got[4];
+		int n = epoll_wait(ep, got, 4, -1);
+		for (int i = 0; i < n; i++) {
+			if (got[i].data.fd == console_terminal_fd() && console_read_terminal() < 0)
+				epoll_ctl(ep, EPOLL_CTL_DEL, console_terminal_fd(), NULL);
+			if (got[i].data.fd == sig_fd) {
+				struct signalfd_siginfo si;
+				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+					vm_request_exit(vm, VMM_EXIT_STOPPED, strsignal((int)si.ssi_signo));
+			}
+		}
+	}
+	close(ep);
+}
+
+int main(int argc, char **argv)
+{
+	static struct vmm_options opt;
+	static struct vm vm;
+	struct linux_image img;
+	char err[512];
+	size_t klen, ilen = 0;
+	uint8_t *initrd = NULL;
+
+	if (options_parse(argc, argv, &opt, err, sizeof(err)) != 0)
+		usage_error(err);
+	if (opt.help) {
+		fputs(options_usage, stdout);
+		return 0;
+	}
+	if (opt.version) {
+		printf("paravent-vmm %s\n", PARAVENT_VERSION);
+		return 0;
+	}
+	log_name = opt.name;
+	if (opt.log) {
+		log_fd = open(opt.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (log_fd < 0) {
+			snprintf(err, sizeof(err), "cannot open --log %s: %s", opt.log, strerror(errno));
+			usage_error(err);
+		}
+	}
+	uint8_t *kernel = read_file(opt.kernel, &klen, "--kernel");
+	if (linux_image_parse(kernel, klen, &img, err, sizeof(err)) != 0) {
+		char msg[700];
+		snprintf(msg, sizeof(msg), "cannot boot %s: %s", opt.kernel, err);
+		usage_error(msg);
+	}
+	if (opt.initrd)
+		initrd = read_file(opt.initrd, &ilen, "--initrd");
+
+	if (vm_create(&vm, &opt) != 0)
+		return VMM_EXIT_ERROR;
+	if (x86_write_boot_tables(&vm.mem) != 0 ||
+	    linux_load(&vm.mem, vm.ram_size, &img, initrd, ilen, opt.cmdline, &vm.entry_rip, err, sizeof(err)) != 0) {
+		vmm_log("cannot load %s: %s", opt.kernel, err);
+		return VMM_EXIT_ERROR;
+	}
+	free(kernel);
+	free(initrd);
+	uint8_t *ebda = guest_mem_ptr(&vm.mem, EBDA_ADDR, HIGH_MEM_START - EBDA_ADDR);
+	if (!ebda || mptable_write(ebda, 1024, EBDA_ADDR, vm.nvcpus) == 0) {
+		vmm_log("cannot write the MP tables");
+		return VMM_EXIT_ERROR;
+	}
+	uint8_t *acpi = guest_mem_ptr(&vm.mem, ACPI_BASE, ACPI_SIZE);
+	if (!acpi || acpi_write_tables(acpi, ACPI_SIZE, vm.nvcpus) == 0) {
+		vmm_log("cannot write the ACPI tables");
+		return VMM_EXIT_ERROR;
+	}
+	if (console_init(&vm, opt.console_log) != 0) {
+		vmm_log("cannot open --console-log %s: %s", opt.console_log, strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
+	int sig_fd = stop_signals_fd();
+	if (uart8250_init(&vm) != 0 || i8042_init(&vm) != 0 || boot_marker_init(&vm) != 0 ||
+	    acpi_pm_init(&vm) != 0 ||
+	    vm_create_vcpus(&vm) != 0 || vm_start(&vm) != 0) {
+		console_restore();
+		return VMM_EXIT_ERROR;
+	}
+	serve_until_stopped(&vm, sig_fd);
+	vm_join(&vm);
+	console_restore();
+
+	uint64_t exits = 0;
+	for (int i = 0; i < vm.nvcpus; i++)
+		exits += atomic_load(&vm.vcpu[i].exits_total);
+	int status = atomic_load(&vm.exit_status);
+	uint64_t tx, rx, irqs;
+	uart8250_stats(&tx, &rx, &irqs);
+	vmm_log("exit status %d; %llu vCPU exits to the VMM; serial: %llu bytes out, %llu in, %llu interrupts",
+		status, (unsigned long long)exits, (unsigned long long)tx, (unsigned long long)rx,
+		(unsigned long long)irqs);
+	return status;
+}

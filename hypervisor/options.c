@@ -1,0 +1,202 @@
+/* Command line parsing for paravent-vmm: --name value and --name=value forms, every value
+ * checked, conflicts refused, before anything touches KVM. */
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm.h"
+
+const char options_usage[] =
+	"usage: paravent-vmm --kernel IMAGE [options]\n"
+	"Runs one guest on KVM; its console is this terminal unless told otherwise.\n"
+	"\n"
+	"  --kernel IMAGE        Linux bzImage or ELF vmlinux to boot (required)\n"
+	"  --initrd FILE         initial ramdisk\n"
+	"  --cmdline TEXT        kernel command line (default: \"console=ttyS0\")\n"
+	"  --memory MiB          guest RAM in MiB (default 128, at least 16)\n"
+	"  --vcpus N             vCPUs online at boot (default 1, at most 32)\n"
+	"  --max-vcpus N         vCPUs the guest may bring online later (default: --vcpus)\n"
+	"  --disk PATH[,ro]      a raw disk image as virtio-blk, read-only with ,ro (repeatable)\n"
+	"  --console serial|virtio  the guest console: 8250 UART (ttyS0) or virtio-console (hvc0)\n"
+	"  --console-log FILE    also append the guest console output to FILE\n"
+	"  --name NAME           domain name, for messages and the control socket\n"
+	"  --control SOCKET      listen for control requests (JSON lines) on this unix socket\n"
+	"  --log FILE            the VMM's own messages (default: standard error)\n"
+	"  --help, --version\n"
+	"\n"
+	"On the terminal, Ctrl-A X stops the guest and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	"Exit status: 0 guest powered off, 3 guest rebooted, 4 guest crashed, 5 stopped,\n"
+	"1 VMM error, 2 bad options.\n";
+
+static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A decimal integer in [min, max], the whole string. */
+static bool parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (!s || s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int parse_disk(char *spec, struct vmm_options *opt, char *err, size_t errlen)
+{
+	if (opt->ndisks == VMM_MAX_DISKS)
+		return bad(err, errlen, "too many --disk options (at most 8)");
+	struct disk_option *d = &opt->disk[opt->ndisks];
+	char *comma = strchr(spec, ',');
+	d->readonly = false;
+	if (comma) {
+		*comma = '\0';
+		if (strcmp(comma + 1, "ro") == 0)
+			d->readonly = true;
+		else if (strcmp(comma + 1, "rw") != 0)
+			return bad(err, errlen, "--disk %s: unknown flag \"%s\" (only ro or rw)", spec, comma + 1);
+	}
+	if (spec[0] == '\0')
+		return bad(err, errlen, "--disk needs a path");
+	d->path = spec;
+	opt->ndisks++;
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, size_t errlen)
+{
+	static const char *const with_value[] = {
+		"kernel", "initrd", "cmdline", "memory", "vcpus", "max-vcpus", "disk",
+		"console", "console-log", "name", "control", "log",
+	};
+	uint64_t n;
+	bool max_given = false;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->memory_mib = 128;
+	opt->vcpus = 1;
+	opt->console = CONSOLE_SERIAL;
+	opt->name = "guest";
+	opt->cmdline = "console=ttyS0";
+
+	for (int i = 1; i < argc; i++) {
+		char *arg = argv[i], *val = NULL;
+		if (strncmp(arg, "--", 2) != 0)
+			return bad(err, errlen, "unexpected argument \"%s\" (options start with --)", arg);
+		char *name = arg + 2;
+		char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+
+		if (nlen == 4 && strncmp(name, "help", 4) == 0 && !eq) {
+			opt->help = true;
+			continue;
+		}
+		if (nlen == 7 && strncmp(name, "version", 7) == 0 && !eq) {
+			opt->version = true;
+			continue;
+		}
+		const char *known = NULL;
+		for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++) {
+			if (strlen(with_value[k]) == nlen && strncmp(name, with_value[k], nlen) == 0)
+				known = with_value[k];
+		}
+		if (!known)
+			return bad(err, errlen, "unknown option \"%s\" (see --help)", arg);
+		if (eq) {
+			val = eq + 1;
+		} else {
+			if (i + 1 >= argc)
+				return bad(err, errlen, "--%s needs a value", known);
+			val = argv[++i];
+		}
+
+		if (strcmp(known, "kernel") == 0) {
+			opt->kernel = val;
+		} else if (strcmp(known, "initrd") == 0) {
+			opt->initrd = val;
+		} else if (strcmp(known, "cmdline") == 0) {
+			if (strlen(val) >= CMDLINE_MAX)
+				return bad(err, errlen, "--cmdline is too long (at most 4095 bytes)");
+			opt->cmdline = val;
+		} else if (strcmp(known, "memory") == 0) {
+			if (!parse_range(val, VMM_MIN_MEMORY_MIB, VMM_MAX_MEMORY_MIB, &n))
+				return bad(err, errlen, "--memory %s: want MiB between 16 and 1048576", val);
+			opt->memory_mib = n;
+		} else if (strcmp(known, "vcpus") == 0) {
+			if (!parse_range(val, 1, MAX_VCPUS, &n))
+				return bad(err, errlen, "--vcpus %s: want 1 to 32", val);
+			opt->vcpus = (int)n;
+		} else if (strcmp(known, "max-vcpus") == 0) {
+			if (!parse_range(val, 1, MAX_VCPUS, &n))
+				return bad(err, errlen, "--max-vcpus %s: want 1 to 32", val);
+			opt->max_vcpus = (int)n;
+			max_given = true;
+		} else if (strcmp(known, "disk") == 0) {
+			if (parse_disk(val, opt, err, errlen) != 0)
+				return -1;
+		} else if (strcmp(known, "console") == 0) {
+			if (strcmp(val, "serial") == 0)
+				opt->console = CONSOLE_SERIAL;
+			else if (strcmp(val, "virtio") == 0)
+				opt->console = CONSOLE_VIRTIO;
+			else
+				return bad(err, errlen, "--console %s: want serial or virtio", val);
+		} else if (strcmp(known, "console-log") == 0) {
+			opt->console_log = val;
+		} else if (strcmp(known, "name") == 0) {
+			if (!valid_name(val))
+				return bad(err, errlen, "--name \"%s\": use up to 64 letters, digits, '-', '_', '.'", val);
+			opt->name = val;
+		} else if (strcmp(known, "control") == 0) {
+			opt->control = val;
+		} else if (strcmp(known, "log") == 0) {
+			opt->log = val;
+		}
+	}
+	if (opt->help || opt->version)
+		return 0;
+	if (!opt->kernel)
+		return bad(err, errlen, "--kernel is required (see --help)");
+	if (!max_given)
+		opt->max_vcpus = opt->vcpus;
+	if (opt->max_vcpus < opt->vcpus)
+		return bad(err, errlen, "--max-vcpus must be at least --vcpus");
+	if (opt->console == CONSOLE_VIRTIO)
+		return bad(err, errlen, "--console virtio: virtio-console is not available yet; use serial");
+	if (opt->ndisks > 0)
+		return bad(err, errlen, "--disk: virtio-blk is not available yet");
+	if (opt->control)
+		return bad(err, errlen, "--control: the control socket is not available yet");
+	return 0;
+}
