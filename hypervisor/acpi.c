@@ -74,18 +74,105 @@ static void gas_io(uint8_t *p, uint16_t port, uint8_t bits)
 	put64(p + 4, port);
 }
 
-/* DSDT: the AML of Name (_S5_, Package () { 5, 0, 0, 0 }). */
+/* AML is written by hand: a few objects, each a byte sequence. PkgLength counts itself
+ * and what follows: one byte below 64, else two (low nibble, then the rest). */
+static size_t aml_pkglen(uint8_t *p, size_t body)
+{
+	if (body + 1 < 64) {
+		p[0] = (uint8_t)(body + 1);
+		return 1;
+	}
+	size_t len = body + 2;
+	p[0] = (uint8_t)(0x40 | (len & 0xf));
+	p[1] = (uint8_t)(len >> 4);
+	return 2;
+}
+
+/* Wraps body (already at p + 4 .. p + 4 + n) with op (1 or 2 bytes) and its PkgLength,
+ * moving the body into place; returns the total length. */
+static size_t aml_wrap(uint8_t *p, const uint8_t *op, size_t oplen, const uint8_t *body, size_t n)
+{
+	uint8_t tmp[1024];
+	size_t at = oplen;
+
+	memcpy(tmp, body, n);
+	memcpy(p, op, oplen);
+	at += aml_pkglen(p + at, n);
+	memcpy(p + at, tmp, n);
+	return at + n;
+}
+
+/* The PCI root bridge: its bus range, the config ports, the I/O ports around them and our
+ * 32-bit MMIO window, so that the guest scans the bus and keeps the BARs we assigned. */
+static size_t aml_pci0(uint8_t *out)
+{
+	static const uint8_t crs[] = {
+		/* WordBusNumber: producer, min/max fixed, 0-0xff */
+		0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x01,
+		/* IO: decode16, 0xcf8-0xcff */
+		0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08,
+		/* WordIO: 0x0000-0x0cf7 and 0x0d00-0xffff, entire range */
+		0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0x00, 0x00, 0x00, 0x00, 0xf7, 0x0c, 0x00, 0x00, 0xf8, 0x0c,
+		0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0x00, 0x00, 0x00, 0x0d, 0xff, 0xff, 0x00, 0x00, 0x00, 0xf3,
+		/* DWordMemory: read/write, non-cacheable, 0xc0000000-0xfebfffff */
+		0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0xc0, 0xff, 0xff, 0xbf, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x3e,
+		0x79, 0x00, /* end tag */
+	};
+	uint8_t dev[512], buf[256];
+	size_t n = 0, b = 0;
+
+	memcpy(dev + n, "PCI0", 4);
+	n += 4;
+	/* Name (_HID, EisaId ("PNP0A03")) */
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	memcpy(dev + n, hid, sizeof(hid));
+	n += sizeof(hid);
+	/* Name (_UID, Zero), Name (_SEG, Zero), Name (_BBN, Zero) */
+	static const uint8_t ids[] = { 0x08, '_', 'U', 'I', 'D', 0x00, 0x08, '_', 'S', 'E', 'G', 0x00,
+				       0x08, '_', 'B', 'B', 'N', 0x00 };
+	memcpy(dev + n, ids, sizeof(ids));
+	n += sizeof(ids);
+	/* Name (_CRS, Buffer () { ... }) */
+	static const uint8_t name_crs[] = { 0x08, '_', 'C', 'R', 'S' };
+	memcpy(dev + n, name_crs, sizeof(name_crs));
+	n += sizeof(name_crs);
+	buf[b++] = 0x0a; /* BytePrefix: buffer size */
+	buf[b++] = (uint8_t)sizeof(crs);
+	memcpy(buf + b, crs, sizeof(crs));
+	b += sizeof(crs);
+	static const uint8_t buffer_op[] = { 0x11 };
+	n += aml_wrap(dev + n, buffer_op, 1, buf, b);
+
+	static const uint8_t device_op[] = { 0x5b, 0x82 };
+	uint8_t devobj[600];
+	size_t dn = aml_wrap(devobj, device_op, 2, dev, n);
+	/* Scope (\_SB) { Device (PCI0) { ... } } */
+	uint8_t scope[640];
+	size_t sn = 0;
+	static const uint8_t sb[] = { '\\', '_', 'S', 'B', '_' };
+	memcpy(scope, sb, sizeof(sb));
+	sn += sizeof(sb);
+	memcpy(scope + sn, devobj, dn);
+	sn += dn;
+	static const uint8_t scope_op[] = { 0x10 };
+	return aml_wrap(out, scope_op, 1, scope, sn);
+}
+
+/* DSDT: \_S5_ (soft off: sleep type 5) and the PCI root bridge. */
 static size_t write_dsdt(uint8_t *t)
 {
-	static const uint8_t aml[] = {
+	static const uint8_t s5[] = {
 		0x08, '_', 'S', '5', '_',       /* NameOp "_S5_" */
 		0x12, 0x07, 0x04,               /* PackageOp, PkgLength 7, 4 elements */
 		0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00, 0x00,
 	};
-	uint32_t len = HDR_LEN + sizeof(aml);
+	uint32_t len = HDR_LEN;
 
+	memcpy(t + len, s5, sizeof(s5));
+	len += sizeof(s5);
+	len += (uint32_t)aml_pci0(t + len);
 	header(t, "DSDT", len, 2);
-	memcpy(t + HDR_LEN, aml, sizeof(aml));
 	finish(t, len);
 	return len;
 }
@@ -163,7 +250,7 @@ size_t acpi_write_tables(uint8_t *buf, size_t len, int ncpus)
 	size_t rsdp = 0, xsdt = 48, facs = 128, fadt = facs + FACS_LEN, madt = fadt + 288;
 	size_t madt_len = HDR_LEN + 8 + (size_t)ncpus * 8 + 12 + 10;
 	size_t dsdt = (madt + madt_len + 15) & ~(size_t)15;
-	size_t total = dsdt + 64;
+	size_t total = dsdt + 512;
 
 	if (ncpus < 1 || ncpus > 254 || total > len)
 		return 0;

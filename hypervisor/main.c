@@ -21,8 +21,11 @@
 #include "dev_boot_marker.h"
 #include "dev_i8042.h"
 #include "dev_uart8250.h"
+#include "dev_virtio_blk.h"
+#include "eventloop.h"
 #include "mptable.h"
 #include "options.h"
+#include "pci.h"
 #include "paravent-vmm.h"
 #include "vm.h"
 #include "x86_boot.h"
@@ -103,32 +106,35 @@ static int stop_signals_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+static void on_terminal(void *opaque, int fd)
+{
+	(void)opaque;
+	if (console_read_terminal() < 0)
+		eventloop_del(fd);
+}
+
+static void on_signal(void *opaque, int fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) == sizeof(si))
+		vm_request_exit(opaque, VMM_EXIT_STOPPED, strsignal((int)si.ssi_signo));
+}
+
+static void on_stop(void *opaque, int fd)
+{
+	(void)opaque;
+	(void)fd;
+}
+
+/* The main thread runs the event loop: terminal, signals, device queues. */
 static void serve_until_stopped(struct vm *vm, int sig_fd)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN };
-
-	ev.data.fd = vm->stop_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, vm->stop_fd, &ev);
-	ev.data.fd = sig_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sig_fd, &ev);
-	ev.data.fd = console_terminal_fd();
-	bool terminal = epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) == 0;
-	(void)terminal;
-	while (!atomic_load(&vm->stopping)) {
-		struct epoll_event got[4];
-		int n = epoll_wait(ep, got, 4, -1);
-		for (int i = 0; i < n; i++) {
-			if (got[i].data.fd == console_terminal_fd() && console_read_terminal() < 0)
-				epoll_ctl(ep, EPOLL_CTL_DEL, console_terminal_fd(), NULL);
-			if (got[i].data.fd == sig_fd) {
-				struct signalfd_siginfo si;
-				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-					vm_request_exit(vm, VMM_EXIT_STOPPED, strsignal((int)si.ssi_signo));
-			}
-		}
-	}
-	close(ep);
+	eventloop_add(vm->stop_fd, on_stop, vm);
+	eventloop_add(sig_fd, on_signal, vm);
+	eventloop_add(console_terminal_fd(), on_terminal, vm);
+	while (!atomic_load(&vm->stopping))
+		eventloop_run_once(-1);
 }
 
 int main(int argc, char **argv)
@@ -191,6 +197,16 @@ int main(int argc, char **argv)
 		return VMM_EXIT_ERROR;
 	}
 	int sig_fd = stop_signals_fd();
+	if (eventloop_init() != 0 || pci_init() != 0) {
+		vmm_log("cannot set up the event loop or the PCI bus");
+		return VMM_EXIT_ERROR;
+	}
+	for (int i = 0; i < opt.ndisks; i++) {
+		if (virtio_blk_add(&vm, opt.disk[i].path, opt.disk[i].readonly, err, sizeof(err)) != 0) {
+			console_restore();
+			usage_error(err);
+		}
+	}
 	if (uart8250_init(&vm) != 0 || i8042_init(&vm) != 0 || boot_marker_init(&vm) != 0 ||
 	    acpi_pm_init(&vm) != 0 ||
 	    vm_create_vcpus(&vm) != 0 || vm_start(&vm) != 0) {
@@ -210,5 +226,15 @@ int main(int argc, char **argv)
 	vmm_log("exit status %d; %llu vCPU exits to the VMM; serial: %llu bytes out, %llu in, %llu interrupts",
 		status, (unsigned long long)exits, (unsigned long long)tx, (unsigned long long)rx,
 		(unsigned long long)irqs);
+	for (int i = 0; i < opt.ndisks; i++) {
+		struct blk_stats bs;
+		if (virtio_blk_stats(i, &bs) == 0)
+			vmm_log("disk %s: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu flushes, "
+				"%llu discards, %llu errors", opt.disk[i].path,
+				(unsigned long long)bs.reads, (unsigned long long)bs.read_bytes,
+				(unsigned long long)bs.writes, (unsigned long long)bs.write_bytes,
+				(unsigned long long)bs.flushes, (unsigned long long)bs.discards,
+				(unsigned long long)bs.errors);
+	}
 	return status;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "paravent-vmm.h"
+#include "pci.h"
 #include "pio.h"
 #include "vm.h"
 #include "x86_boot.h"
@@ -216,8 +217,9 @@ static void *vcpu_thread(void *arg)
 			break;
 		case KVM_EXIT_MMIO:
 			atomic_fetch_add(&v->exits_mmio, 1);
-			if (!v->run->mmio.is_write)
-				memset(v->run->mmio.data, 0xff, sizeof(v->run->mmio.data));
+			if (v->run->mmio.len <= sizeof(v->run->mmio.data))
+				pci_mmio_dispatch(v->run->mmio.phys_addr, v->run->mmio.data, v->run->mmio.len,
+						  v->run->mmio.is_write);
 			break;
 		case KVM_EXIT_SHUTDOWN:
 			vm_request_exit(vm, VMM_EXIT_CRASH, "triple fault: the guest crashed");

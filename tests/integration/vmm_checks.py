@@ -4,6 +4,7 @@ They run in one of the ISO boots (each guest boot is seconds to a minute under n
 emulation) and use the minimal guest (guest-images/minimal) and the guest kernel that dom0
 carries."""
 
+import re
 import struct
 
 KERNEL = "/usr/share/paravent/kernels/guest-bzImage"
@@ -22,6 +23,28 @@ def crash_elf():
     return ehdr + phdr + code
 
 
+def guest_session(m, vmm_args, commands, last="poweroff -f", timeout=600):
+    """Boots the minimal guest with its console on a FIFO, types commands once it is up,
+    then the last one (poweroff by default). Returns (exit status of the shell script,
+    text) where text holds the guest's output of the commands and "status=N", the VMM's
+    exit status."""
+    body = "; ".join(commands)
+    script = (
+        "rm -f /tmp/gs.in /tmp/gs.log /tmp/gs.rc; mkfifo /tmp/gs.in; "
+        "(%s %s --console-log /tmp/gs.log </tmp/gs.in >/dev/null 2>/tmp/gs.err; echo $? >/tmp/gs.rc) & "
+        "exec 3>/tmp/gs.in; "
+        "for i in $(seq 300); do grep -q 'minimal guest up' /tmp/gs.log 2>/dev/null && break; sleep 1; done; "
+        "sleep 1; echo 'echo GUEST-BEGIN-$((0+1)); %s; echo GUEST-DONE-$((1+1))' >&3; "
+        "for i in $(seq 120); do grep -q 'GUEST-DONE-2' /tmp/gs.log && break; sleep 1; done; "
+        "echo '%s' >&3; wait; exec 3>&-; "
+        "sed -n '/^GUEST-BEGIN-1/,/^GUEST-DONE-2/p' /tmp/gs.log | tr -d '\\r'; echo status=$(cat /tmp/gs.rc)"
+        % (VMM, vmm_args, body.replace("'", "'\\''"), last))
+    try:
+        return m.sh(script, timeout)
+    except Exception as e:  # a hung guest shows up as a failed check, not a crash
+        return None, str(e)
+
+
 def run(r, m, sh_check):
     sh_check(r, m, "vmm: --help describes the options", "paravent-vmm --help", want=r"--kernel IMAGE")
     sh_check(r, m, "vmm: a bad option is one error line and exit status 2",
@@ -34,35 +57,47 @@ def run(r, m, sh_check):
              "paravent-vmm --kernel %s --memory 16 --initrd %s 2>&1; echo status=$?" % (KERNEL, INITRD),
              want=r"more guest memory\S*\n.*status=1$|does not fit.*\n.*status=1$")
 
-    # Boot 1: two vCPUs, the guest powers itself off through ACPI.
-    sh_check(r, m, "vmm: guest with 2 vCPUs boots to init and powers off (status 0)",
-             "%s --vcpus 2 --name poweroff --cmdline 'console=ttyS0 quiet minimal.action=poweroff' "
-             "</dev/null >/tmp/vmm1.out 2>/tmp/vmm1.err; echo status=$?" % VMM,
-             want=r"status=0", timeout=600)
-    sh_check(r, m, "vmm: the guest saw 2 CPUs and its memory", "cat /tmp/vmm1.out",
-             want=r"minimal guest up: kernel 6\.1\.\d+-paravent, 2 CPUs online, \d+ kB RAM")
-    sh_check(r, m, "vmm: the boot marker recorded the time to guest init", "cat /tmp/vmm1.err",
+    # Boot 1: two vCPUs, a read-write and a read-only disk; commands typed on the console.
+    sh_check(r, m, "vmm: prepare two disk images in dom0",
+             "dd if=/dev/zero of=/tmp/rw.img bs=1M count=8 2>/dev/null && "
+             "dd if=/dev/zero of=/tmp/ro.img bs=1M count=4 2>/dev/null && "
+             "printf 'read-only-content' | dd of=/tmp/ro.img conv=notrunc 2>/dev/null && echo ok", want=r"ok")
+    rc, out = guest_session(m, "--vcpus 2 --name disks --disk /tmp/rw.img --disk /tmp/ro.img,ro", [
+        "nproc",
+        "cat /sys/block/vda/size /sys/block/vdb/ro /sys/block/vdb/serial; echo",
+        "printf 'persisted-%s' $((40+2)) | dd of=/dev/vda bs=512 seek=100 2>/dev/null; sync; echo synced",
+        "dd if=/dev/vdb bs=17 count=1 2>/dev/null; echo",
+        "echo x | dd of=/dev/vdb 2>&1 | head -n 1",
+    ])
+    ok = rc is not None
+    r.check("vmm: guest with 2 vCPUs and two disks boots, takes commands, powers off (status 0)",
+            ok and "status=0" in out, out[-1500:])
+    r.check("vmm: the guest has 2 CPUs online", re.search(r"^2$", out, re.M) is not None, out[-800:])
+    r.check("vmm: both disks appear with their sizes, flags and serial",
+            re.search(r"^16384\n1\nro\.img$", out, re.M) is not None, out[-800:])
+    r.check("vmm: the read-only disk reads back its content",
+            "read-only-content" in out, out[-800:])
+    r.check("vmm: writing the read-only disk fails in the guest",
+            re.search(r"dd: error writing '/dev/vdb': Operation not permitted", out) is not None, out[-800:])
+    sh_check(r, m, "vmm: the guest's write reached the image file in dom0",
+             "dd if=/tmp/rw.img bs=512 skip=100 count=1 2>/dev/null | head -c 12; echo", want=r"^persisted-42$")
+    sh_check(r, m, "vmm: the boot marker recorded the time to guest init", "cat /tmp/gs.err",
              want=r"guest init reached \d+\.\d+ s after launch")
+    sh_check(r, m, "vmm: disk counters are reported at exit", "cat /tmp/gs.err",
+             want=r"disk /tmp/rw\.img: \d+ reads .*[1-9]\d* writes")
 
-    # Boot 2: reboot from inside the guest.
-    sh_check(r, m, "vmm: a reboot inside the guest gives exit status 3",
-             "%s --cmdline 'console=ttyS0 quiet minimal.action=reboot' --console-log /tmp/vmm2.log "
-             "</dev/null >/dev/null 2>&1; echo status=$?; grep -c 'minimal guest: rebooting' /tmp/vmm2.log" % VMM,
-             want=r"status=3\n1$", timeout=600)
+    # Boot 2: the data is still there after a fresh boot; then the guest reboots itself.
+    rc, out = guest_session(m, "--name again --disk /tmp/rw.img", [
+        "dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | head -c 12; echo",
+    ], last="reboot -f")
+    r.check("vmm: a second boot finds what the first one wrote", "persisted-42" in (out or ""), out[-800:])
+    r.check("vmm: a reboot inside the guest gives exit status 3", "status=3" in (out or ""), out[-800:])
 
-    # Boot 3: the console is interactive: input reaches the guest's shell.
-    script = (
-        "rm -f /tmp/vmm3.in /tmp/vmm3.log; mkfifo /tmp/vmm3.in; "
-        "(%s --cmdline 'console=ttyS0 quiet' --console-log /tmp/vmm3.log </tmp/vmm3.in >/dev/null 2>&1; "
-        "echo $? >/tmp/vmm3.status) & "
-        "exec 3>/tmp/vmm3.in; "
-        "for i in $(seq 300); do grep -q 'minimal guest up' /tmp/vmm3.log 2>/dev/null && break; sleep 1; done; "
-        "sleep 1; echo 'echo answer=$((6*7))' >&3; "
-        "for i in $(seq 60); do grep -q 'answer=42' /tmp/vmm3.log && break; sleep 1; done; "
-        "echo 'poweroff -f' >&3; wait; exec 3>&-; "
-        "grep -o 'answer=42' /tmp/vmm3.log | head -n 1; echo status=$(cat /tmp/vmm3.status)" % VMM)
-    sh_check(r, m, "vmm: console input reaches the guest shell, its output comes back",
-             script, want=r"answer=42\nstatus=0", timeout=600)
+    sh_check(r, m, "vmm: a disk already used by a running guest is refused",
+             "(sleep 100 | paravent-vmm --kernel %s --initrd %s --disk /tmp/rw.img >/dev/null 2>&1 &); sleep 2; "
+             "%s --disk /tmp/rw.img 2>&1; echo status=$?; kill $(pidof paravent-vmm) 2>/dev/null; sleep 1"
+             % (KERNEL, INITRD, VMM),
+             want=r"disk /tmp/rw\.img is in use by another guest\nstatus=2")
 
     # Boot 4: a guest that triple-faults is reported as crashed.
     elf = crash_elf()

@@ -1,0 +1,178 @@
+/* virtio-blk: one request queue over a raw image file. Requests are carried out on the
+ * event loop thread when the driver kicks; the request itself is virtio_blk_req.c. */
+#include "dev_virtio_blk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "virtio_pci.h"
+#include "virtio_spec.h"
+#include "vmm.h"
+
+#define BLK_QUEUE_SIZE 256
+#define MAX_DISKS 8
+
+struct virtio_blk {
+	struct virtio_pci vp;
+	struct blk_backend be;
+	struct blk_stats st;
+	struct virtq_chain chain;
+};
+
+static struct virtio_blk *disks[MAX_DISKS];
+static int ndisks;
+
+static void put_le(uint8_t *d, unsigned len, uint64_t v)
+{
+	for (unsigned i = 0; i < len; i++)
+		d[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void blk_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, unsigned len)
+{
+	struct virtio_blk *b = vp->dev;
+	uint8_t cfg[64];
+
+	memset(cfg, 0, sizeof(cfg));
+	put_le(cfg + 0, 8, b->be.size >> VIRTIO_BLK_SECTOR_SHIFT); /* capacity */
+	put_le(cfg + 12, 4, VIRTQ_MAX_SEGS - 2);                   /* seg_max: data segments */
+	put_le(cfg + 20, 4, VIRTIO_BLK_SECTOR_SIZE);               /* blk_size */
+	put_le(cfg + 34, 2, 1);                                     /* num_queues */
+	put_le(cfg + 36, 4, 0xffffffffu);                           /* max_discard_sectors */
+	put_le(cfg + 40, 4, BLK_MAX_DISCARD_SEGS);                  /* max_discard_seg */
+	put_le(cfg + 44, 4, 1);                                     /* discard alignment */
+	for (unsigned i = 0; i < len; i++)
+		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
+}
+
+static void blk_queue_notify(struct virtio_pci *vp, unsigned q)
+{
+	struct virtio_blk *b = vp->dev;
+	struct virtq *vq = &vp->vq[q];
+	struct guest_mem *m = &vp->vm->mem;
+
+	for (;;) {
+		virtq_enable_notify(vq, m, false);
+		for (;;) {
+			int r = virtq_pop(vq, m, &b->chain);
+			if (r == 0)
+				break;
+			if (r == -EINVAL) {
+				/* a malformed request: completed empty, the queue goes on */
+				b->st.errors++;
+				virtq_push(vq, m, b->chain.head, 0);
+				continue;
+			}
+			if (r < 0) {
+				virtio_pci_set_broken(vp);
+				return;
+			}
+			uint32_t written = virtio_blk_handle_request(&b->be, &b->chain, &b->st);
+			virtq_push_chain(vq, m, &b->chain, written);
+		}
+		virtio_pci_queue_done(vp, q);
+		virtq_enable_notify(vq, m, true);
+		/* a request added just before notifications came back on */
+		if (!virtq_has_work(vq, m))
+			break;
+	}
+}
+
+static void blk_reset(struct virtio_pci *vp)
+{
+	(void)vp; /* requests complete synchronously: nothing is ever in flight */
+}
+
+static const struct virtio_dev_ops blk_ops = {
+	.name = "virtio-blk",
+	.device_id = VIRTIO_ID_BLOCK,
+	.pci_class = 0x0180, /* mass storage, other */
+	.num_queues = 1,
+	.queue_size = BLK_QUEUE_SIZE,
+	.config_read = blk_config_read,
+	.queue_notify = blk_queue_notify,
+	.reset = blk_reset,
+};
+
+int virtio_blk_add(struct vm *vm, const char *path, bool readonly, char *err, size_t errlen)
+{
+	struct stat st;
+	uint64_t size;
+
+	if (ndisks == MAX_DISKS) {
+		snprintf(err, errlen, "too many disks");
+		return -1;
+	}
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "cannot open disk %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size) != 0)
+			size = 0;
+	} else if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+	} else {
+		snprintf(err, errlen, "disk %s is neither a file nor a block device", path);
+		close(fd);
+		return -1;
+	}
+	if (size == 0 || size % VIRTIO_BLK_SECTOR_SIZE) {
+		snprintf(err, errlen, "disk %s: its size (%llu bytes) is not a non-zero multiple of 512",
+			 path, (unsigned long long)size);
+		close(fd);
+		return -1;
+	}
+	/* Two guests writing one image destroy it: one writer, or any number of readers. */
+	if (flock(fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+		snprintf(err, errlen, "disk %s is in use by another guest%s", path,
+			 readonly ? " that writes it" : "");
+		close(fd);
+		return -1;
+	}
+	struct virtio_blk *b = calloc(1, sizeof(*b));
+	if (!b) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	b->be.fd = fd;
+	b->be.size = size;
+	b->be.readonly = readonly;
+	/* The serial the guest sees (/sys/block/vdX/serial): the image's file name. */
+	const char *base = strrchr(path, '/');
+	snprintf(b->be.serial, sizeof(b->be.serial), "%s", base ? base + 1 : path);
+	uint64_t features = (1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_BLK_F_BLK_SIZE) |
+			    (1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_BLK_F_DISCARD);
+	if (readonly)
+		features |= 1ULL << VIRTIO_BLK_F_RO;
+	if (virtio_pci_init(&b->vp, vm, &blk_ops, b, features) != 0) {
+		snprintf(err, errlen, "cannot create the virtio-blk device for %s", path);
+		close(fd);
+		free(b);
+		return -1;
+	}
+	disks[ndisks++] = b;
+	return 0;
+}
+
+int virtio_blk_stats(int i, struct blk_stats *st)
+{
+	if (i < 0 || i >= ndisks)
+		return -1;
+	pthread_mutex_lock(&disks[i]->vp.lock);
+	*st = disks[i]->st;
+	pthread_mutex_unlock(&disks[i]->vp.lock);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* A small epoll loop. Callbacks run on the thread that calls eventloop_run_once. */
+#include "eventloop.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define MAX_WATCHES 128
+
+static int epfd = -1;
+static struct watch {
+	int fd;
+	event_fn fn;
+	void *opaque;
+} watches[MAX_WATCHES];
+
+int eventloop_init(void)
+{
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	for (int i = 0; i < MAX_WATCHES; i++)
+		watches[i].fd = -1;
+	return epfd < 0 ? -1 : 0;
+}
+
+int eventloop_add(int fd, event_fn fn, void *opaque)
+{
+	for (int i = 0; i < MAX_WATCHES; i++) {
+		if (watches[i].fd != -1)
+			continue;
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+			return -1;
+		watches[i] = (struct watch){ fd, fn, opaque };
+		return 0;
+	}
+	errno = ENOSPC;
+	return -1;
+}
+
+void eventloop_del(int fd)
+{
+	for (int i = 0; i < MAX_WATCHES; i++) {
+		if (watches[i].fd == fd) {
+			epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+			watches[i].fd = -1;
+		}
+	}
+}
+
+int eventloop_run_once(int timeout_ms)
+{
+	struct epoll_event ev[16];
+	int n = epoll_wait(epfd, ev, 16, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		struct watch *w = &watches[ev[i].data.u32];
+		if (w->fd != -1)
+			w->fn(w->opaque, w->fd);
+	}
+	return n;
+}

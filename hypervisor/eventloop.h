@@ -1,0 +1,14 @@
+/* The device event loop: one epoll on the main thread for the terminal, signals, queue
+ * kicks (ioeventfds) and, later, control connections. */
+#ifndef PARAVENT_VMM_EVENTLOOP_H
+#define PARAVENT_VMM_EVENTLOOP_H
+
+typedef void (*event_fn)(void *opaque, int fd);
+
+int eventloop_init(void);
+int eventloop_add(int fd, event_fn fn, void *opaque);
+void eventloop_del(int fd);
+/* Waits for events and runs their callbacks once; returns the number handled or -1. */
+int eventloop_run_once(int timeout_ms);
+
+#endif
