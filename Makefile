@@ -6,6 +6,7 @@
 #   make check   unit tests only (no VM), also under ASan/UBSan
 #   make iso     just the ISO              make deps   install build dependencies
 #   make repro   build the ISO twice and compare the bytes
+#   make bench   the figures of docs/benchmarks.md
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
@@ -33,7 +34,7 @@ INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
 DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm
 
-.PHONY: all iso run test check deps kernels guests clean distclean repro vmm
+.PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
 
 all: iso
 
@@ -134,6 +135,9 @@ check: $(UNIT_TESTS)
 
 test: deps check iso kernels
 	@python3 tests/integration/run.py --iso $(B)/paravent.iso --build $(B)
+
+bench: iso
+	@python3 tests/bench/boot.py --build $(B)
 
 clean:
 	rm -rf $(B)
