@@ -32,7 +32,7 @@ VMM_HDR := $(wildcard hypervisor/*.h)
 INITRAMFS_SRC := $(wildcard initramfs/*.c)
 INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
-DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm
+DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl
 
 .PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
 
@@ -147,8 +147,22 @@ distclean: clean
 
 # --- the hypervisor --------------------------------------------------------------------------
 
-$(B)/bin/paravent-vmm: $(VMM_SRC) $(VMM_HDR) VERSION | $(B)/khdr/include
-	@mkdir -p $(@D)
-	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -DPARAVENT_VERSION='"$(VERSION)"' -o $@ $(VMM_SRC)
+# cJSON, from Debian's source package, for the control socket's JSON.
+$(B)/cjson/cJSON.c: scripts/fetch-deb-source.sh | deps
+	@mkdir -p $(B)
+	@ln -sfn "$$(scripts/fetch-deb-source.sh cjson)" $(B)/cjson
 
-vmm: $(B)/bin/paravent-vmm
+$(B)/obj/cJSON-musl.o: $(B)/cjson/cJSON.c
+	@mkdir -p $(@D)
+	musl-gcc -std=c99 -O2 -c -o $@ $<
+
+$(B)/bin/paravent-vmm: $(VMM_SRC) $(VMM_HDR) VERSION $(B)/obj/cJSON-musl.o | $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -I$(B)/cjson -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
+		$(VMM_SRC) $(B)/obj/cJSON-musl.o
+
+$(B)/bin/vmmctl: hypervisor/tools/vmmctl.c | $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -o $@ $<
+
+vmm: $(B)/bin/paravent-vmm $(B)/bin/vmmctl

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <string.h>
 #include <termios.h>
@@ -27,7 +28,9 @@ static struct {
 	uint64_t ring_total;
 	console_input_fn input;
 	void *input_dev;
-} con = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1 };
+	int client_fd;
+	uint64_t client_dropped;
+} con = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1, .client_fd = -1 };
 
 int console_init(struct vm *vm, const char *log_path)
 {
@@ -88,7 +91,54 @@ void console_output(const uint8_t *buf, size_t len)
 	write_all(STDOUT_FILENO, buf, len);
 	if (con.log_fd >= 0)
 		write_all(con.log_fd, buf, len);
+	if (con.client_fd >= 0) {
+		ssize_t n = send(con.client_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < (ssize_t)len)
+			con.client_dropped += len - (size_t)(n > 0 ? n : 0);
+	}
 	pthread_mutex_unlock(&con.lock);
+}
+
+int console_attach(int fd, const char *first_line)
+{
+	pthread_mutex_lock(&con.lock);
+	if (con.client_fd >= 0) {
+		pthread_mutex_unlock(&con.lock);
+		return -1;
+	}
+	if (send(fd, first_line, strlen(first_line), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		pthread_mutex_unlock(&con.lock);
+		return -1;
+	}
+	/* the history, oldest first, then live output from here on */
+	uint64_t have = con.ring_total < RING_SIZE ? con.ring_total : RING_SIZE;
+	for (uint64_t i = con.ring_total - have; i < con.ring_total;) {
+		size_t at = (size_t)(i % RING_SIZE);
+		size_t chunk = (size_t)(con.ring_total - i);
+		if (chunk > RING_SIZE - at)
+			chunk = RING_SIZE - at;
+		ssize_t n = send(fd, con.ring + at, chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		i += (uint64_t)n;
+	}
+	con.client_fd = fd;
+	pthread_mutex_unlock(&con.lock);
+	return 0;
+}
+
+void console_detach(int fd)
+{
+	pthread_mutex_lock(&con.lock);
+	if (con.client_fd == fd)
+		con.client_fd = -1;
+	pthread_mutex_unlock(&con.lock);
+}
+
+void console_input_from_client(const uint8_t *buf, size_t len)
+{
+	if (con.input)
+		con.input(con.input_dev, buf, len);
 }
 
 int console_read_terminal(void)

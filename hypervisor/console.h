@@ -21,4 +21,14 @@ int console_read_terminal(void);
 void console_restore(void);
 int console_terminal_fd(void);
 
+/* Attaches a control-socket client as the console: sends it first_line (the reply to its
+ * request), replays the recent output, then copies live output to it (without ever blocking
+ * the guest: a client that does not read loses output, counted). Returns -1, sending
+ * nothing, if a client is already attached. */
+int console_attach(int fd, const char *first_line);
+/* Detaches it (the caller closes fd). */
+void console_detach(int fd);
+/* Gives bytes from the attached client to the guest. */
+void console_input_from_client(const uint8_t *buf, size_t len);
+
 #endif

@@ -17,6 +17,7 @@
 #include "acpi.h"
 #include "boot_linux.h"
 #include "console.h"
+#include "control.h"
 #include "dev_acpi_pm.h"
 #include "dev_boot_marker.h"
 #include "dev_i8042.h"
@@ -201,6 +202,11 @@ int main(int argc, char **argv)
 		vmm_log("cannot set up the event loop or the PCI bus");
 		return VMM_EXIT_ERROR;
 	}
+	if (opt.control && control_init(&vm, opt.control) != 0) {
+		snprintf(err, sizeof(err), "cannot listen on --control %s: %s", opt.control, strerror(errno));
+		console_restore();
+		usage_error(err);
+	}
 	for (int i = 0; i < opt.ndisks; i++) {
 		if (virtio_blk_add(&vm, opt.disk[i].path, opt.disk[i].readonly, err, sizeof(err)) != 0) {
 			console_restore();
@@ -216,6 +222,7 @@ int main(int argc, char **argv)
 	serve_until_stopped(&vm, sig_fd);
 	vm_join(&vm);
 	console_restore();
+	control_cleanup();
 
 	uint64_t exits = 0;
 	for (int i = 0; i < vm.nvcpus; i++)

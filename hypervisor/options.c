@@ -194,7 +194,5 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 		return bad(err, errlen, "--max-vcpus must be at least --vcpus");
 	if (opt->console == CONSOLE_VIRTIO)
 		return bad(err, errlen, "--console virtio: virtio-console is not available yet; use serial");
-	if (opt->control)
-		return bad(err, errlen, "--control: the control socket is not available yet");
 	return 0;
 }

@@ -19,4 +19,23 @@ enum vmm_exit_status {
 #define VMM_BOOT_MARKER_PORT 0x0510
 #define VMM_BOOT_MARKER_VALUE 0x7b
 
+/* The control socket (--control PATH): a unix stream socket; each request is one line of
+ * JSON with an "op", each reply one line of JSON with "ok" (and "error" when false).
+ *   {"op":"pause"}   -> {"ok":true}         vCPUs stop running; devices stay as they are
+ *   {"op":"resume"}  -> {"ok":true}
+ *   {"op":"stop"}    -> {"ok":true}         the VMM exits with VMM_EXIT_STOPPED
+ *   {"op":"stats"}   -> {"ok":true,"stats":{"name":..., "state":"running"|"paused",
+ *                        "uptime_ms":N, "boot_ms":N|null, "rss_kib":N,
+ *                        "vcpus":[{"exits":N,"io":N,"mmio":N,"other":N}, ...],
+ *                        "serial":{"tx_bytes":N,"rx_bytes":N,"interrupts":N},
+ *                        "disks":[{"path":...,"reads":N,"read_bytes":N,"writes":N,
+ *                                  "write_bytes":N,"flushes":N,"discards":N,"errors":N}]}}
+ *   {"op":"console"} -> {"ok":true}, then the connection carries the console: first the
+ *                        recent output (up to VMM_CONSOLE_HISTORY bytes), then live output;
+ *                        bytes sent go to the guest. Closing the connection detaches.
+ *                        One client at a time: another gets {"ok":false,"error":...}.
+ * Requests longer than VMM_CONTROL_MAX_REQUEST bytes close the connection. */
+#define VMM_CONTROL_MAX_REQUEST 4096
+#define VMM_CONSOLE_HISTORY 65536
+
 #endif

@@ -34,6 +34,9 @@ void vm_request_exit(struct vm *vm, int status, const char *why)
 	if (atomic_compare_exchange_strong(&vm->exit_status, &expected, status))
 		vmm_log("stopping: %s", why);
 	atomic_store(&vm->stopping, true);
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 	/* immediate_exit makes a vCPU about to enter KVM_RUN return at once; the signal
 	 * interrupts one already inside it. */
 	for (int i = 0; i < vm->nvcpus; i++) {
@@ -81,6 +84,8 @@ int vm_create(struct vm *vm, const struct vmm_options *opt)
 	vm->opt = opt;
 	atomic_init(&vm->exit_status, -1);
 	clock_gettime(CLOCK_MONOTONIC, &vm->launched);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
 	vm->ram_size = opt->memory_mib << 20;
 	vm->nvcpus = opt->max_vcpus;
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -191,6 +196,50 @@ static void vcpu_handle_io(struct vcpu *v)
 		pio_dispatch(run->io.port, data, run->io.size, write);
 }
 
+/* Parks the vCPU while the VM is paused; the pauser waits until all are parked. */
+static void vcpu_park_if_paused(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	if (vm->paused && !atomic_load(&vm->stopping)) {
+		vm->parked++;
+		pthread_cond_broadcast(&vm->pause_cond);
+		while (vm->paused && !atomic_load(&vm->stopping))
+			pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+		vm->parked--;
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+static void kick_vcpus(struct vm *vm)
+{
+	for (int i = 0; i < vm->nvcpus; i++) {
+		vm->vcpu[i].run->immediate_exit = 1;
+		pthread_kill(vm->vcpu[i].thread, KICK_SIGNAL);
+	}
+}
+
+void vm_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	if (!vm->paused) {
+		vm->paused = true;
+		kick_vcpus(vm);
+		while (vm->parked < vm->nvcpus && !atomic_load(&vm->stopping))
+			pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->paused = false;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -203,6 +252,7 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(v->fd, KVM_RUN, 0) != 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
+				vcpu_park_if_paused(v);
 				continue;
 			}
 			vmm_log("vcpu%d: KVM_RUN: %s", v->id, strerror(errno));

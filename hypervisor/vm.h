@@ -7,4 +7,7 @@ int vm_create(struct vm *vm, const struct vmm_options *opt);
 int vm_create_vcpus(struct vm *vm);
 int vm_start(struct vm *vm);
 void vm_join(struct vm *vm);
+/* Stops every vCPU (returns once all are parked) / lets them run again. */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
 #endif

@@ -58,6 +58,12 @@ struct vm {
 
 	atomic_bool boot_marked;
 	uint64_t boot_ns; /* launch to the guest's boot marker */
+
+	/* pause: vCPU threads park on pause_cond while paused is set */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	bool paused;
+	int parked;
 };
 
 /* Asks every vCPU and the event loop to stop; the first status given wins. */

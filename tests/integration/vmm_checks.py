@@ -99,6 +99,33 @@ def run(r, m, sh_check):
              % (KERNEL, INITRD, VMM),
              want=r"disk /tmp/rw\.img is in use by another guest\nstatus=2")
 
+    # Boot 3: the control socket: stats, pause/resume, console attach (twice), stop.
+    ctl = "vmmctl /tmp/ctl.sock"
+    sh_check(r, m, "vmm: a guest with a control socket boots",
+             "rm -f /tmp/ctl.sock; (%s --vcpus 2 --name ctl --control /tmp/ctl.sock --cmdline 'console=ttyS0' "
+             "</dev/null >/dev/null 2>/tmp/ctl.err; echo $? >/tmp/ctl.rc) & "
+             "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
+             "%s '{\"op\":\"stats\"}'" % (VMM, ctl, ctl),
+             want=r'"ok":true,"stats":\{"name":"ctl","state":"running".*"vcpus":\[\{"exits":\d+.*\},\{.*"rss_kib":|"ok":true.*"state":"running"', timeout=600)
+    sh_check(r, m, "vmm: pause stops the vCPUs (no exits while paused), resume restarts them",
+             "%s '{\"op\":\"pause\"}' && a=$(%s '{\"op\":\"stats\"}') && sleep 3 && b=$(%s '{\"op\":\"stats\"}') && "
+             "echo \"$a\" | grep -o '\"state\":\"paused\"' && "
+             "[ \"$(echo \"$a\" | grep -o '\"vcpus\":.*\"serial\"')\" = \"$(echo \"$b\" | grep -o '\"vcpus\":.*\"serial\"')\" ] && "
+             "echo same-exits && %s '{\"op\":\"resume\"}' && %s '{\"op\":\"stats\"}' | grep -o '\"state\":\"running\"'"
+             % (ctl, ctl, ctl, ctl, ctl),
+             want=r'"state":"paused"\nsame-exits\n\{"ok":true\}\n"state":"running"')
+    sh_check(r, m, "vmm: malformed and unknown requests get an error reply",
+             "%s 'not json'; %s '{\"op\":\"fly\"}'; %s '{\"op\":1}'" % (ctl, ctl, ctl),
+             want=r'"ok":false,"error":"the request is not a JSON object"\}\n.*unknown op \\"fly\\".*\n.*no \\"op\\" string', want_rc=1)
+    for n in (1, 2):
+        sh_check(r, m, "vmm: console attach #%d shows past output and runs a command" % n,
+                 "(sleep 2; echo 'echo attached-$((6*7))'; sleep 4) | %s console > /tmp/att%d.out; "
+                 "grep -c 'minimal guest up' /tmp/att%d.out; grep -o 'attached-42' /tmp/att%d.out | head -n 1"
+                 % (ctl, n, n, n), want=r"^[1-9]\d*\nattached-42$", timeout=120)
+    sh_check(r, m, "vmm: stop on the control socket ends the VMM with status 5 and removes the socket",
+             "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl.rc; test -e /tmp/ctl.sock || echo socket-gone" % ctl,
+             want=r'\{"ok":true\}\n5\nsocket-gone')
+
     # Boot 4: a guest that triple-faults is reported as crashed.
     elf = crash_elf()
     printf = "".join("\\%03o" % b for b in elf)

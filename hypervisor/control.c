@@ -1,0 +1,294 @@
+/* The control socket: JSON lines in, JSON lines out, on the event loop thread. A client that
+ * sends garbage gets an error reply; one that sends an endless line is disconnected; none
+ * can block the guest or the other clients (replies are small, sent without waiting). */
+#include "control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cJSON.h"
+#include "console.h"
+#include "dev_uart8250.h"
+#include "dev_virtio_blk.h"
+#include "eventloop.h"
+#include "paravent-vmm.h"
+#include "vm.h"
+
+#define MAX_CLIENTS 8
+
+static struct client {
+	int fd;
+	char buf[VMM_CONTROL_MAX_REQUEST];
+	size_t len;
+	int console; /* attached as the console: bytes go to the guest */
+} clients[MAX_CLIENTS];
+static int listen_fd = -1;
+static char *socket_path;
+static struct vm *the_vm;
+
+static uint64_t rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long kib = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static cJSON *stats_json(struct vm *vm)
+{
+	cJSON *st = cJSON_CreateObject();
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint64_t up = (uint64_t)(now.tv_sec - vm->launched.tv_sec) * 1000 +
+		      (uint64_t)((now.tv_nsec - vm->launched.tv_nsec) / 1000000);
+	cJSON_AddStringToObject(st, "name", vm->opt->name);
+	pthread_mutex_lock(&vm->pause_lock);
+	cJSON_AddStringToObject(st, "state", vm->paused ? "paused" : "running");
+	pthread_mutex_unlock(&vm->pause_lock);
+	cJSON_AddNumberToObject(st, "uptime_ms", (double)up);
+	if (atomic_load(&vm->boot_marked))
+		cJSON_AddNumberToObject(st, "boot_ms", (double)(vm->boot_ns / 1000000));
+	else
+		cJSON_AddNullToObject(st, "boot_ms");
+	cJSON_AddNumberToObject(st, "memory_mib", (double)vm->opt->memory_mib);
+	cJSON_AddNumberToObject(st, "rss_kib", (double)rss_kib());
+	cJSON *vcpus = cJSON_AddArrayToObject(st, "vcpus");
+	for (int i = 0; i < vm->nvcpus; i++) {
+		cJSON *v = cJSON_CreateObject();
+		cJSON_AddNumberToObject(v, "exits", (double)atomic_load(&vm->vcpu[i].exits_total));
+		cJSON_AddNumberToObject(v, "io", (double)atomic_load(&vm->vcpu[i].exits_io));
+		cJSON_AddNumberToObject(v, "mmio", (double)atomic_load(&vm->vcpu[i].exits_mmio));
+		cJSON_AddNumberToObject(v, "other", (double)atomic_load(&vm->vcpu[i].exits_other));
+		cJSON_AddItemToArray(vcpus, v);
+	}
+	uint64_t tx, rx, irqs;
+	uart8250_stats(&tx, &rx, &irqs);
+	cJSON *serial = cJSON_AddObjectToObject(st, "serial");
+	cJSON_AddNumberToObject(serial, "tx_bytes", (double)tx);
+	cJSON_AddNumberToObject(serial, "rx_bytes", (double)rx);
+	cJSON_AddNumberToObject(serial, "interrupts", (double)irqs);
+	cJSON *disks = cJSON_AddArrayToObject(st, "disks");
+	for (int i = 0; i < vm->opt->ndisks; i++) {
+		struct blk_stats bs;
+		if (virtio_blk_stats(i, &bs) != 0)
+			continue;
+		cJSON *d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "path", vm->opt->disk[i].path);
+		cJSON_AddNumberToObject(d, "reads", (double)bs.reads);
+		cJSON_AddNumberToObject(d, "read_bytes", (double)bs.read_bytes);
+		cJSON_AddNumberToObject(d, "writes", (double)bs.writes);
+		cJSON_AddNumberToObject(d, "write_bytes", (double)bs.write_bytes);
+		cJSON_AddNumberToObject(d, "flushes", (double)bs.flushes);
+		cJSON_AddNumberToObject(d, "discards", (double)bs.discards);
+		cJSON_AddNumberToObject(d, "errors", (double)bs.errors);
+		cJSON_AddItemToArray(disks, d);
+	}
+	return st;
+}
+
+static void reply_text(cJSON *reply, char *out, size_t outlen)
+{
+	char *text = cJSON_PrintUnformatted(reply);
+
+	snprintf(out, outlen, "%s", text ? text : "{\"ok\":false,\"error\":\"out of memory\"}");
+	free(text);
+	cJSON_Delete(reply);
+}
+
+static void error_reply(const char *msg, char *out, size_t outlen)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(r, "ok", 0);
+	cJSON_AddStringToObject(r, "error", msg);
+	reply_text(r, out, outlen);
+}
+
+int control_handle_request(struct vm *vm, const char *line, char *out, size_t outlen)
+{
+	cJSON *req = cJSON_Parse(line);
+	int console = 0;
+
+	if (!req || !cJSON_IsObject(req)) {
+		cJSON_Delete(req);
+		error_reply("the request is not a JSON object", out, outlen);
+		return 0;
+	}
+	const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
+	if (!cJSON_IsString(op)) {
+		cJSON_Delete(req);
+		error_reply("the request has no \"op\" string", out, outlen);
+		return 0;
+	}
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddBoolToObject(r, "ok", 1);
+	if (strcmp(op->valuestring, "pause") == 0) {
+		vm_pause(vm);
+	} else if (strcmp(op->valuestring, "resume") == 0) {
+		vm_resume(vm);
+	} else if (strcmp(op->valuestring, "stop") == 0) {
+		vm_request_exit(vm, VMM_EXIT_STOPPED, "stop request on the control socket");
+	} else if (strcmp(op->valuestring, "stats") == 0) {
+		cJSON_AddItemToObject(r, "stats", stats_json(vm));
+	} else if (strcmp(op->valuestring, "console") == 0) {
+		console = 1;
+	} else {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, stats, console)",
+			 op->valuestring);
+		cJSON_Delete(r);
+		cJSON_Delete(req);
+		error_reply(msg, out, outlen);
+		return 0;
+	}
+	cJSON_Delete(req);
+	reply_text(r, out, outlen);
+	return console;
+}
+
+static void client_close(struct client *c)
+{
+	if (c->console)
+		console_detach(c->fd);
+	eventloop_del(c->fd);
+	close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+	c->console = 0;
+}
+
+static void send_line(int fd, const char *text)
+{
+	char line[16384];
+	int n = snprintf(line, sizeof(line), "%s\n", text);
+	if (n > 0 && send(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+			  MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* a client that does not read its replies only hurts itself */
+	}
+}
+
+static void on_client(void *opaque, int fd)
+{
+	struct client *c = opaque;
+	char tmp[4096];
+	ssize_t n = recv(fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		client_close(c);
+		return;
+	}
+	if (n < 0)
+		return;
+	if (c->console) {
+		console_input_from_client((const uint8_t *)tmp, (size_t)n);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (tmp[i] != '\n') {
+			if (c->len + 1 >= sizeof(c->buf)) {
+				send_line(fd, "{\"ok\":false,\"error\":\"request too long\"}");
+				client_close(c);
+				return;
+			}
+			c->buf[c->len++] = tmp[i];
+			continue;
+		}
+		c->buf[c->len] = '\0';
+		c->len = 0;
+		char reply[16000];
+		int attach = control_handle_request(the_vm, c->buf, reply, sizeof(reply) - 1);
+		if (!attach) {
+			send_line(fd, reply);
+			continue;
+		}
+		strcat(reply, "\n");
+		if (console_attach(fd, reply) != 0) {
+			send_line(fd, "{\"ok\":false,\"error\":\"a console client is already attached\"}");
+			continue;
+		}
+		{
+			c->console = 1;
+			/* what followed the request on the same read is console input */
+			if (i + 1 < n)
+				console_input_from_client((const uint8_t *)tmp + i + 1, (size_t)(n - i - 1));
+			return;
+		}
+	}
+}
+
+static void on_accept(void *opaque, int fd)
+{
+	(void)opaque;
+	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0)
+		return;
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (clients[i].fd == -1) {
+			clients[i].fd = cfd;
+			clients[i].len = 0;
+			clients[i].console = 0;
+			if (eventloop_add(cfd, on_client, &clients[i]) == 0)
+				return;
+			clients[i].fd = -1;
+			break;
+		}
+	}
+	send_line(cfd, "{\"ok\":false,\"error\":\"too many control clients\"}");
+	close(cfd);
+}
+
+int control_init(struct vm *vm, const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	the_vm = vm;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (listen_fd < 0)
+		return -1;
+	/* A socket file left by a VMM that died is replaced; a live one is not. */
+	if (connect(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 || errno == EAGAIN) {
+		close(listen_fd);
+		errno = EADDRINUSE;
+		return -1;
+	}
+	close(listen_fd);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	unlink(path);
+	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    chmod(path, 0600) != 0 || listen(listen_fd, 8) != 0)
+		return -1;
+	socket_path = strdup(path);
+	return eventloop_add(listen_fd, on_accept, NULL);
+}
+
+void control_cleanup(void)
+{
+	if (socket_path) {
+		unlink(socket_path);
+		free(socket_path);
+		socket_path = NULL;
+	}
+}
