@@ -23,6 +23,8 @@
 #include "dev_i8042.h"
 #include "dev_uart8250.h"
 #include "dev_virtio_blk.h"
+#include "dev_virtio_console.h"
+#include "dev_virtio_rng.h"
 #include "eventloop.h"
 #include "mptable.h"
 #include "options.h"
@@ -214,8 +216,18 @@ int main(int argc, char **argv)
 		}
 	}
 	if (uart8250_init(&vm) != 0 || i8042_init(&vm) != 0 || boot_marker_init(&vm) != 0 ||
-	    acpi_pm_init(&vm) != 0 ||
-	    vm_create_vcpus(&vm) != 0 || vm_start(&vm) != 0) {
+	    acpi_pm_init(&vm) != 0) {
+		vmm_log("cannot create the platform devices");
+		console_restore();
+		return VMM_EXIT_ERROR;
+	}
+	/* after the UART, so that with --console virtio the console input goes to hvc0 */
+	if (virtio_rng_add(&vm) != 0 || (opt.console == CONSOLE_VIRTIO && virtio_console_add(&vm) != 0)) {
+		vmm_log("cannot create the virtio devices");
+		console_restore();
+		return VMM_EXIT_ERROR;
+	}
+	if (vm_create_vcpus(&vm) != 0 || vm_start(&vm) != 0) {
 		console_restore();
 		return VMM_EXIT_ERROR;
 	}

@@ -16,7 +16,8 @@ const char options_usage[] =
 	"\n"
 	"  --kernel IMAGE        Linux bzImage or ELF vmlinux to boot (required)\n"
 	"  --initrd FILE         initial ramdisk\n"
-	"  --cmdline TEXT        kernel command line (default: \"console=ttyS0\")\n"
+	"  --cmdline TEXT        kernel command line (default: \"console=ttyS0\", or \"console=hvc0\"\n"
+	"                        with --console virtio)\n"
 	"  --memory MiB          guest RAM in MiB (default 128, at least 16)\n"
 	"  --vcpus N             vCPUs online at boot (default 1, at most 32)\n"
 	"  --max-vcpus N         vCPUs the guest may bring online later (default: --vcpus)\n"
@@ -108,7 +109,7 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 	opt->vcpus = 1;
 	opt->console = CONSOLE_SERIAL;
 	opt->name = "guest";
-	opt->cmdline = "console=ttyS0";
+	opt->cmdline = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		char *arg = argv[i], *val = NULL;
@@ -188,11 +189,11 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 		return 0;
 	if (!opt->kernel)
 		return bad(err, errlen, "--kernel is required (see --help)");
+	if (!opt->cmdline)
+		opt->cmdline = opt->console == CONSOLE_VIRTIO ? "console=hvc0" : "console=ttyS0";
 	if (!max_given)
 		opt->max_vcpus = opt->vcpus;
 	if (opt->max_vcpus < opt->vcpus)
 		return bad(err, errlen, "--max-vcpus must be at least --vcpus");
-	if (opt->console == CONSOLE_VIRTIO)
-		return bad(err, errlen, "--console virtio: virtio-console is not available yet; use serial");
 	return 0;
 }

@@ -93,6 +93,26 @@ def run(r, m, sh_check):
     r.check("vmm: a second boot finds what the first one wrote", "persisted-42" in (out or ""), out[-800:])
     r.check("vmm: a reboot inside the guest gives exit status 3", "status=3" in (out or ""), out[-800:])
 
+    _, err2 = m.sh("cat /tmp/gs.err")
+    serial_exits = re.search(r"(\d+) vCPU exits", err2 or "")
+
+    # Boot 2b: the same guest on virtio-console (hvc0), with virtio-rng.
+    rc, out = guest_session(m, "--console virtio --name hvc", [
+        "echo via-hvc-$((6*7))",
+        "cat /sys/class/misc/hw_random/rng_current",
+        "dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c",
+    ])
+    r.check("vmm: --console virtio: the guest's console is hvc0, input and output work",
+            "via-hvc-42" in (out or "") and "status=0" in (out or ""), (out or "")[-800:])
+    r.check("vmm: virtio-rng feeds the guest's /dev/hwrng",
+            re.search(r"virtio_rng\.0\n16\n", out or "") is not None, (out or "")[-800:])
+    _, err3 = m.sh("cat /tmp/gs.err")
+    virtio_exits = re.search(r"(\d+) vCPU exits", err3 or "")
+    ok = serial_exits and virtio_exits and int(virtio_exits.group(1)) * 5 < int(serial_exits.group(1))
+    r.check("vmm: virtio-console costs far fewer exits than the UART (%s vs %s for a boot)"
+            % (virtio_exits.group(1) if virtio_exits else "?", serial_exits.group(1) if serial_exits else "?"),
+            bool(ok), (err2 or "") + (err3 or ""))
+
     sh_check(r, m, "vmm: a disk already used by a running guest is refused",
              "(sleep 100 | paravent-vmm --kernel %s --initrd %s --disk /tmp/rw.img >/dev/null 2>&1 &); sleep 2; "
              "%s --disk /tmp/rw.img 2>&1; echo status=$?; kill $(pidof paravent-vmm) 2>/dev/null; sleep 1"

@@ -65,6 +65,10 @@ static void test_options(void)
 	CHECK(parse("--kernel", &o, err, sizeof(err)) == -1);
 	CHECK_STR(err, "--kernel needs a value");
 	CHECK(parse("--kernel k --console vga", &o, err, sizeof(err)) == -1);
+	CHECK(parse("--kernel k --console virtio", &o, err, sizeof(err)) == 0);
+	CHECK_STR(o.cmdline, "console=hvc0");
+	CHECK(parse("--kernel k --console virtio --cmdline quiet", &o, err, sizeof(err)) == 0);
+	CHECK_STR(o.cmdline, "quiet");
 	CHECK(parse("--kernel k --name ../etc", &o, err, sizeof(err)) == -1);
 	CHECK(parse("--kernel k --name a/b", &o, err, sizeof(err)) == -1);
 	CHECK(parse("--kernel k --disk d,rx", &o, err, sizeof(err)) == -1);
