@@ -12,8 +12,9 @@ packages=(
 	# images: squashfs, ISO, EFI partition, boot loaders
 	squashfs-tools xorriso isolinux syslinux-common grub-efi-amd64-bin grub-common
 	mtools dosfstools e2fsprogs
-	# running and testing
-	qemu-system-x86 qemu-utils ovmf python3
+	# running and testing; Debian's stock kernel is a guest in the tests and the reference
+	# of the boot benchmark
+	qemu-system-x86 qemu-utils ovmf python3 linux-image-amd64 initramfs-tools
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -131,11 +131,11 @@ class Machine:
                   "-drive", "if=pflash,format=raw,unit=1,file=" + vars_]
         if self.iso and self.media == "cdrom":
             a += ["-drive", "if=none,id=cd0,media=cdrom,readonly=on,file=" + self.iso,
-                  "-device", "ide-cd,drive=cd0"]
+                  "-device", "ide-cd,drive=cd0,bootindex=0"]
         elif self.iso and self.media == "usb":
             a += ["-device", "qemu-xhci",
                   "-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + self.iso,
-                  "-device", "usb-storage,drive=stick,removable=on"]
+                  "-device", "usb-storage,drive=stick,removable=on,bootindex=0"]
         if self.kernel:
             a += ["-kernel", self.kernel, "-initrd", self.initrd, "-append", self.append or ""]
         for i, d in enumerate(self.disks):

@@ -12,6 +12,7 @@ Ends with one line "N passed, N failed".
 """
 
 import argparse
+import glob
 import hashlib
 import os
 import re
@@ -95,18 +96,39 @@ def live_system_checks(r, m, label, media_dev):
              "ip -4 addr show pvbr0 && pidof udhcpd", want=r"inet 10\.80\.0\.1/24")
 
 
+def debian_kernel_disk(workdir):
+    """A FAT image holding Debian's stock kernel and initrd (installed by scripts/deps.sh),
+    given to one dom0 as a second disk so that paravent-vmm can boot them."""
+    kernels = sorted(glob.glob("/boot/vmlinuz-*-amd64"))
+    if not kernels:
+        return None
+    kernel = kernels[-1]
+    initrd = kernel.replace("vmlinuz", "initrd.img")
+    img = os.path.join(workdir, "debian-kernel.img")
+    kib = (os.path.getsize(kernel) + os.path.getsize(initrd)) * 11 // 10 // 1024 + 4096
+    if os.path.exists(img):
+        os.unlink(img)
+    subprocess.run(["mkfs.fat", "-C", "-n", "DEBKERNEL", img, str(kib)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["mcopy", "-i", img, kernel, "::/vmlinuz"], check=True)
+    subprocess.run(["mcopy", "-i", img, initrd, "::/initrd.img"], check=True)
+    return img
+
+
 def test_boot_matrix(r, args, version, build_id):
     for firmware in ("bios", "uefi"):
         for media in ("cdrom", "usb"):
             label = "%s-%s" % (firmware, "cd" if media == "cdrom" else "usb")
             print("== boot %s" % label, flush=True)
-            m = Machine(label, args.workdir, iso=args.iso, firmware=firmware, media=media)
+            extra = []
+            if label == "bios-cd" and args.debian_disk:
+                extra = [args.debian_disk]
+            m = Machine(label, args.workdir, iso=args.iso, firmware=firmware, media=media, disks=extra)
             try:
                 if boot_to_ready(r, m, version, label):
                     live_system_checks(r, m, label, "sr0" if media == "cdrom" else "sd[a-z]+[0-9]*")
                     if label == "bios-cd" and (not args.only or "vmm" in args.only):
                         print("== paravent-vmm in the %s dom0" % label, flush=True)
-                        vmm_checks.run(r, m, sh_check)
+                        vmm_checks.run(r, m, sh_check, debian=bool(extra))
             except Exception:
                 r.check("%s: test harness" % label, False, traceback.format_exc())
             finally:
@@ -201,6 +223,9 @@ def main():
     only = args.only
     r = Results()
     t0 = time.monotonic()
+    args.debian_disk = debian_kernel_disk(args.workdir)
+    r.check("Debian's stock kernel is installed for the guest tests (scripts/deps.sh)",
+            args.debian_disk is not None, "no /boot/vmlinuz-*-amd64: run make deps")
     if not only or "matrix" in only or "vmm" in only:
         test_boot_matrix(r, args, version, build_id)
     if not only or "toram" in only:

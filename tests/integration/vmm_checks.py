@@ -45,7 +45,34 @@ def guest_session(m, vmm_args, commands, last="poweroff -f", timeout=600):
         return None, str(e)
 
 
-def run(r, m, sh_check):
+def debian_guest(r, m, sh_check):
+    """Debian's stock kernel (its virtio drivers are modules in its initrd) boots under
+    paravent-vmm to its initramfs shell, loads them and finds its disk."""
+    sh_check(r, m, "vmm: Debian's kernel and initrd are on dom0's second disk",
+             "mkdir -p /mnt/debian && mount -t vfat -o ro /dev/vda /mnt/debian && ls -1 /mnt/debian",
+             want=r"initrd\.img\nvmlinuz")
+    script = (
+        "rm -f /tmp/deb.in /tmp/deb.log; mkfifo /tmp/deb.in; "
+        "(paravent-vmm --name debian --kernel /mnt/debian/vmlinuz --initrd /mnt/debian/initrd.img "
+        "--memory 512 --vcpus 2 --disk /tmp/rw.img --cmdline 'console=ttyS0 break=premount' "
+        "--console-log /tmp/deb.log </tmp/deb.in >/dev/null 2>/tmp/deb.err; echo $? >/tmp/deb.rc) & "
+        "exec 3>/tmp/deb.in; "
+        "for i in $(seq 600); do grep -q '(initramfs)' /tmp/deb.log 2>/dev/null && break; sleep 1; done; "
+        "sleep 2; echo 'ls /sys/block; grep -c ^processor /proc/cpuinfo; echo DEB-DONE-$((1+1))' >&3; "
+        "for i in $(seq 120); do grep -q 'DEB-DONE-2' /tmp/deb.log && break; sleep 1; done; "
+        "echo 'echo o > /proc/sysrq-trigger' >&3; wait; exec 3>&-; "
+        "sed -n '/^vda/,/DEB-DONE-2/p' /tmp/deb.log | tr -d '\\r'; grep -o 'virtio_blk virtio[0-9]*: .vda.*' /tmp/deb.log; "
+        "echo status=$(cat /tmp/deb.rc)")
+    try:
+        rc, out = m.sh(script, 900)
+    except Exception as e:  # noqa: BLE001
+        out = str(e)
+    r.check("vmm: Debian's stock kernel boots, loads its virtio modules, finds its disk and 2 CPUs",
+            re.search(r"^vda\n2\nDEB-DONE-2", out, re.M) is not None and "virtio_blk" in out, out[-1200:])
+    r.check("vmm: Debian's kernel powers off through ACPI (status 0)", "status=0" in out, out[-600:])
+
+
+def run(r, m, sh_check, debian=False):
     sh_check(r, m, "vmm: --help describes the options", "paravent-vmm --help", want=r"--kernel IMAGE")
     sh_check(r, m, "vmm: a bad option is one error line and exit status 2",
              "paravent-vmm --kernel %s --vcpus 99 2>&1; echo status=$?" % KERNEL,
@@ -145,6 +172,9 @@ def run(r, m, sh_check):
     sh_check(r, m, "vmm: stop on the control socket ends the VMM with status 5 and removes the socket",
              "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl.rc; test -e /tmp/ctl.sock || echo socket-gone" % ctl,
              want=r'\{"ok":true\}\n5\nsocket-gone')
+
+    if debian:
+        debian_guest(r, m, sh_check)
 
     # Boot 4: a guest that triple-faults is reported as crashed.
     elf = crash_elf()
