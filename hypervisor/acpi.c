@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "le.h"
 #include "mptable.h"
 
 #define HDR_LEN 36
@@ -18,24 +19,6 @@
 #define BOOT_ARCH_VGA_NOT_PRESENT (1u << 2)
 #define BOOT_ARCH_CMOS_RTC_NOT_PRESENT (1u << 5)
 #define SCI_IRQ 9
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {

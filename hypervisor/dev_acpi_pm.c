@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "acpi.h"
+#include "le.h"
 #include "paravent-vmm.h"
 #include "pio.h"
 #include "vmm.h"
@@ -21,13 +22,7 @@ static struct {
 
 static uint16_t get16(const uint8_t *d, unsigned size)
 {
-	return (uint16_t)(d[0] | (size > 1 ? d[1] << 8 : 0));
-}
-
-static void put(uint8_t *d, unsigned size, uint32_t v)
-{
-	for (unsigned i = 0; i < size; i++)
-		d[i] = (uint8_t)(v >> (8 * i));
+	return (uint16_t)le_get(d, size > 2 ? 2 : size);
 }
 
 static void pm1_evt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
@@ -38,7 +33,7 @@ static void pm1_evt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, b
 	if (!write) {
 		/* status (offset 0) is always clear; enable (offset 2) reads back */
 		uint32_t v = (uint32_t)pm.pm1_enable << 16;
-		put(data, size, v >> (8 * off));
+		le_put(data, size, v >> (8 * off));
 	} else if (off == 2) {
 		pm.pm1_enable = get16(data, size);
 	}
@@ -49,7 +44,7 @@ static void pm1_cnt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, b
 {
 	(void)dev;
 	if (!write) {
-		put(data, size, port == ACPI_PM1A_CNT_PORT ? ACPI_PM1_SCI_EN : 0);
+		le_put(data, size, port == ACPI_PM1A_CNT_PORT ? ACPI_PM1_SCI_EN : 0);
 		return;
 	}
 	if (port != ACPI_PM1A_CNT_PORT || size < 2)

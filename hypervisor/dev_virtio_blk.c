@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "le.h"
 #include "virtio_pci.h"
 #include "virtio_spec.h"
 #include "vmm.h"
@@ -30,25 +31,19 @@ struct virtio_blk {
 static struct virtio_blk *disks[MAX_DISKS];
 static int ndisks;
 
-static void put_le(uint8_t *d, unsigned len, uint64_t v)
-{
-	for (unsigned i = 0; i < len; i++)
-		d[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void blk_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, unsigned len)
 {
 	struct virtio_blk *b = vp->dev;
 	uint8_t cfg[64];
 
 	memset(cfg, 0, sizeof(cfg));
-	put_le(cfg + 0, 8, b->be.size >> VIRTIO_BLK_SECTOR_SHIFT); /* capacity */
-	put_le(cfg + 12, 4, VIRTQ_MAX_SEGS - 2);                   /* seg_max: data segments */
-	put_le(cfg + 20, 4, VIRTIO_BLK_SECTOR_SIZE);               /* blk_size */
-	put_le(cfg + 34, 2, 1);                                     /* num_queues */
-	put_le(cfg + 36, 4, 0xffffffffu);                           /* max_discard_sectors */
-	put_le(cfg + 40, 4, BLK_MAX_DISCARD_SEGS);                  /* max_discard_seg */
-	put_le(cfg + 44, 4, 1);                                     /* discard alignment */
+	le_put(cfg + 0, 8, b->be.size >> VIRTIO_BLK_SECTOR_SHIFT); /* capacity */
+	le_put(cfg + 12, 4, VIRTQ_MAX_SEGS - 2);                   /* seg_max: data segments */
+	le_put(cfg + 20, 4, VIRTIO_BLK_SECTOR_SIZE);               /* blk_size */
+	le_put(cfg + 34, 2, 1);                                     /* num_queues */
+	le_put(cfg + 36, 4, 0xffffffffu);                           /* max_discard_sectors */
+	le_put(cfg + 40, 4, BLK_MAX_DISCARD_SEGS);                  /* max_discard_seg */
+	le_put(cfg + 44, 4, 1);                                     /* discard alignment */
 	for (unsigned i = 0; i < len; i++)
 		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
 }

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "le.h"
+
 #define MPF_SIZE 16
 #define MPC_HEADER_SIZE 44
 #define MPC_CPU_SIZE 20
@@ -11,18 +13,6 @@
 #define ISA_IRQS 16
 #define BUS_PCI 0
 #define BUS_ISA 1
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
 
 uint8_t mptable_checksum(const uint8_t *p, size_t len)
 {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "eventloop.h"
+#include "le.h"
 #include "virtio_spec.h"
 #include "vmm.h"
 
@@ -36,20 +37,6 @@
 #define MSIX_ENABLE 0x8000
 #define MSIX_FUNC_MASK 0x4000
 #define MSIX_ENTRY_MASKED 1
-
-static void put_le(uint8_t *d, unsigned len, uint64_t v)
-{
-	for (unsigned i = 0; i < len; i++)
-		d[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *d, unsigned len)
-{
-	uint64_t v = 0;
-	for (unsigned i = len; i > 0; i--)
-		v = v << 8 | d[i - 1];
-	return v;
-}
 
 static bool msix_enabled(struct virtio_pci *vp, unsigned v)
 {
@@ -167,7 +154,7 @@ static void common_read(struct virtio_pci *vp, unsigned off, uint8_t *d, unsigne
 	case 48: case 52: v = vq ? vq->used_gpa >> (off == 52 ? 32 : 0) : 0; break;
 	default: v = 0;
 	}
-	put_le(d, len, v);
+	le_put(d, len, v);
 }
 
 static void set_status(struct virtio_pci *vp, uint8_t s)
@@ -194,7 +181,7 @@ static void set_status(struct virtio_pci *vp, uint8_t s)
 static void common_write(struct virtio_pci *vp, unsigned off, const uint8_t *d, unsigned len)
 {
 	struct virtq *vq = vp->queue_select < vp->ops->num_queues ? &vp->vq[vp->queue_select] : NULL;
-	uint64_t v = get_le(d, len);
+	uint64_t v = le_get(d, len);
 	bool configurable = vq && !vq->ready && !(vp->status & VIRTIO_STATUS_DRIVER_OK);
 
 	switch (off) {
@@ -245,7 +232,7 @@ static void msix_access(struct virtio_pci *vp, unsigned off, uint8_t *d, unsigne
 			uint64_t pba = 0;
 			for (unsigned v = 0; v < vp->nvectors; v++)
 				pba |= (uint64_t)vp->msix_pending[v] << v;
-			put_le(d, len, (off - MSIX_PBA_OFF) < 8 ? pba >> (8 * (off - MSIX_PBA_OFF)) : 0);
+			le_put(d, len, (off - MSIX_PBA_OFF) < 8 ? pba >> (8 * (off - MSIX_PBA_OFF)) : 0);
 		}
 		return;
 	}
@@ -258,10 +245,10 @@ static void msix_access(struct virtio_pci *vp, unsigned off, uint8_t *d, unsigne
 	uint32_t *w = field == 0 ? &vp->msix[v].addr_lo : field == 4 ? &vp->msix[v].addr_hi
 			: field == 8 ? &vp->msix[v].data : &vp->msix[v].ctrl;
 	if (!write) {
-		put_le(d, 4, *w);
+		le_put(d, 4, *w);
 		return;
 	}
-	*w = (uint32_t)get_le(d, 4);
+	*w = (uint32_t)le_get(d, 4);
 	if (field == 12) {
 		*w &= MSIX_ENTRY_MASKED;
 		if (!(*w & MSIX_ENTRY_MASKED)) {
