@@ -130,6 +130,17 @@ $(B)/unit/test_virtio_blk: tests/unit/test_virtio_blk.c hypervisor/virtio_blk_re
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
+# cJSON for the host compiler (unit tests)
+$(B)/obj/cJSON-host.o: $(B)/cjson/cJSON.c
+	@mkdir -p $(@D)
+	gcc -std=c99 -g -O1 -fsanitize=address,undefined -c -o $@ $<
+
+$(B)/unit/test_control: tests/unit/test_control.c hypervisor/control.c $(VMM_HDR) tests/unit/check.h \
+		$(B)/obj/cJSON-host.o | $(B)/khdr/include
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -I$(B)/cjson -Ihypervisor -Itests/unit -o $@ \
+		tests/unit/test_control.c hypervisor/control.c $(B)/obj/cJSON-host.o
+
 check: $(UNIT_TESTS)
 	@scripts/run-unit-tests.sh $(UNIT_TESTS)
 

@@ -1,0 +1,166 @@
+/* Unit tests for the control socket's request handler: well-formed requests get the right
+ * action and reply, malformed ones an error reply and no action. The VM and devices are
+ * stand-ins that record what was asked of them. */
+#include "check.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "console.h"
+#include "control.h"
+#include "eventloop.h"
+#include "dev_uart8250.h"
+#include "dev_virtio_blk.h"
+#include "paravent-vmm.h"
+#include "vm.h"
+
+static int paused, resumed, stopped;
+
+void vm_pause(struct vm *vm)
+{
+	vm->paused = true;
+	paused++;
+}
+
+void vm_resume(struct vm *vm)
+{
+	vm->paused = false;
+	resumed++;
+}
+
+void vm_request_exit(struct vm *vm, int status, const char *why)
+{
+	(void)why;
+	atomic_store(&vm->exit_status, status);
+	stopped++;
+}
+
+void uart8250_stats(uint64_t *tx, uint64_t *rx, uint64_t *irqs)
+{
+	*tx = 11;
+	*rx = 22;
+	*irqs = 33;
+}
+
+int virtio_blk_stats(int i, struct blk_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->reads = 5 + (uint64_t)i;
+	st->write_bytes = 4096;
+	return 0;
+}
+
+/* not reached by control_handle_request */
+int console_attach(int fd, const char *first)
+{
+	(void)fd;
+	(void)first;
+	return -1;
+}
+void console_detach(int fd)
+{
+	(void)fd;
+}
+void console_input_from_client(const uint8_t *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+}
+int eventloop_add(int fd, event_fn fn, void *opaque)
+{
+	(void)fd;
+	(void)fn;
+	(void)opaque;
+	return 0;
+}
+void eventloop_del(int fd)
+{
+	(void)fd;
+}
+
+static cJSON *ask(struct vm *vm, const char *req, int *console)
+{
+	char reply[8192];
+
+	*console = control_handle_request(vm, req, reply, sizeof(reply));
+	cJSON *r = cJSON_Parse(reply);
+	CHECK(r != NULL); /* every reply is valid JSON */
+	return r;
+}
+
+static int ok(const cJSON *r)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+}
+
+static const char *error_of(const cJSON *r)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+	return cJSON_IsString(e) ? e->valuestring : "";
+}
+
+int main(void)
+{
+	static struct vm vm;
+	static struct vmm_options opt;
+	int console;
+
+	opt.name = "unit";
+	opt.memory_mib = 64;
+	opt.ndisks = 2;
+	opt.disk[0].path = "/a.img";
+	opt.disk[1].path = "/b.img";
+	vm.opt = &opt;
+	vm.nvcpus = 2;
+	atomic_init(&vm.exit_status, -1);
+	pthread_mutex_init(&vm.pause_lock, NULL);
+	atomic_store(&vm.vcpu[1].exits_total, 7);
+
+	cJSON *r = ask(&vm, "{\"op\":\"pause\"}", &console);
+	CHECK(ok(r) && paused == 1 && console == 0);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"stats\"}", &console);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "stats");
+	CHECK(ok(r) && cJSON_IsObject(st));
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(st, "state")->valuestring, "paused");
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(st, "name")->valuestring, "unit");
+	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(st, "boot_ms")));
+	const cJSON *vcpus = cJSON_GetObjectItemCaseSensitive(st, "vcpus");
+	CHECK(cJSON_GetArraySize(vcpus) == 2);
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(vcpus, 1), "exits")->valuedouble == 7);
+	const cJSON *disks = cJSON_GetObjectItemCaseSensitive(st, "disks");
+	CHECK(cJSON_GetArraySize(disks) == 2);
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(disks, 1), "path")->valuestring, "/b.img");
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(disks, 1), "reads")->valuedouble == 6);
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "serial"), "tx_bytes")->valuedouble == 11);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"resume\",\"extra\":[1,2]}", &console);
+	CHECK(ok(r) && resumed == 1);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"console\"}", &console);
+	CHECK(ok(r) && console == 1);
+	cJSON_Delete(r);
+
+	/* malformed: an error reply each, and nothing done */
+	const char *bad[] = { "", "not json", "[1,2]", "{}", "{\"op\":5}", "{\"op\":null}",
+			      "{\"op\":\"pause\"", "{\"op\":\"reboot-the-host\"}", "\"op\"" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = ask(&vm, bad[i], &console);
+		CHECK(!ok(r) && strlen(error_of(r)) > 0 && console == 0);
+		cJSON_Delete(r);
+	}
+	CHECK(paused == 1 && resumed == 1 && stopped == 0);
+	/* an unknown op is named (cut to a sane length) in the error */
+	char longop[600] = "{\"op\":\"";
+	memset(longop + 7, 'x', 500);
+	strcpy(longop + 507, "\"}");
+	r = ask(&vm, longop, &console);
+	CHECK(!ok(r) && strlen(error_of(r)) < 200);
+	cJSON_Delete(r);
+
+	r = ask(&vm, "{\"op\":\"stop\"}", &console);
+	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);
+	cJSON_Delete(r);
+	return check_summary("control");
+}
