@@ -172,7 +172,7 @@ int vm_create_vcpus(struct vm *vm)
 		}
 		memcpy(c, base, cpuid_size);
 		x86_cpuid_fixup(c, i, vm->nvcpus);
-		if (ioctl(v->fd, KVM_SET_CPUID2, c) != 0 || x86_setup_lapic(v->fd) != 0 ||
+		if (ioctl(v->fd, KVM_SET_CPUID2, c) != 0 || x86_setup_lapic(v->fd, i == 0) != 0 ||
 		    x86_setup_vcpu(v->fd, i, vm->entry_rip, i == 0) != 0)
 			goto fail;
 	}

@@ -176,16 +176,23 @@ void x86_cpuid_fixup(struct kvm_cpuid2 *cpuid, int id, int ncpus)
 	}
 }
 
-int x86_setup_lapic(int fd)
+int x86_setup_lapic(int fd, int boot_cpu)
 {
 	struct kvm_lapic_state lapic;
 	uint32_t v;
 
 	if (ioctl(fd, KVM_GET_LAPIC, &lapic) != 0)
 		return -1;
-	/* LVT LINT0 (0x350): ExtINT; LVT LINT1 (0x360): NMI. Delivery mode in bits 8-10. */
+	/* LVT LINT0 (0x350): ExtINT, the PIC's interrupts, on the bootstrap CPU only, as
+	 * firmware leaves it: an application processor taking an ExtINT before its kernel
+	 * masks LINT0 would have no IDT yet. LVT LINT1 (0x360): NMI everywhere. Delivery mode
+	 * in bits 8-10, the mask in bit 16. */
 	memcpy(&v, &lapic.regs[0x350], 4);
 	v = (v & ~0x700u) | (7u << 8);
+	if (boot_cpu)
+		v &= ~(1u << 16);
+	else
+		v |= 1u << 16;
 	memcpy(&lapic.regs[0x350], &v, 4);
 	memcpy(&v, &lapic.regs[0x360], 4);
 	v = (v & ~0x700u) | (4u << 8);

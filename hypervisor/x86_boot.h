@@ -19,7 +19,8 @@ int x86_setup_vcpu(int vcpu_fd, int id, uint64_t entry, int boot_cpu);
  * (one thread per core, ncpus cores in one package). */
 void x86_cpuid_fixup(struct kvm_cpuid2 *cpuid, int id, int ncpus);
 
-/* LINT0 as ExtINT (the PIC's interrupts) and LINT1 as NMI, as firmware would leave them. */
-int x86_setup_lapic(int vcpu_fd);
+/* LINT0 as ExtINT (the PIC's interrupts, bootstrap CPU only) and LINT1 as NMI, as firmware
+ * would leave them. */
+int x86_setup_lapic(int vcpu_fd, int boot_cpu);
 
 #endif

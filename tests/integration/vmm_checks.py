@@ -173,11 +173,6 @@ def run(r, m, sh_check, debian=False):
              "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl.rc; test -e /tmp/ctl.sock || echo socket-gone" % ctl,
              want=r'\{"ok":true\}\n5\nsocket-gone')
 
-    sh_check(r, m, "vmm: 32 vCPUs (the maximum) all come online",
-             "%s --vcpus 32 --memory 256 --name smp32 --cmdline 'console=ttyS0 quiet minimal.action=poweroff' "
-             "</dev/null 2>&1; echo status=$?" % VMM,
-             want=r"minimal guest up: kernel \S+, 32 CPUs online(.|\n)*status=0$", timeout=600)
-
     if debian:
         debian_guest(r, m, sh_check)
 
