@@ -271,9 +271,18 @@ static void *vcpu_thread(void *arg)
 				pci_mmio_dispatch(v->run->mmio.phys_addr, v->run->mmio.data, v->run->mmio.len,
 						  v->run->mmio.is_write);
 			break;
-		case KVM_EXIT_SHUTDOWN:
+		case KVM_EXIT_SHUTDOWN: {
+			/* where it died, for whoever debugs the guest (or us) */
+			struct kvm_regs regs;
+			struct kvm_sregs sregs;
+			if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0 && ioctl(v->fd, KVM_GET_SREGS, &sregs) == 0)
+				vmm_log("vcpu%d: triple fault at rip 0x%llx rsp 0x%llx cr0 0x%llx cr3 0x%llx cr4 0x%llx "
+					"efer 0x%llx", v->id, (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+					(unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3,
+					(unsigned long long)sregs.cr4, (unsigned long long)sregs.efer);
 			vm_request_exit(vm, VMM_EXIT_CRASH, "triple fault: the guest crashed");
 			break;
+		}
 		case KVM_EXIT_SYSTEM_EVENT:
 			switch (v->run->system_event.type) {
 			case KVM_SYSTEM_EVENT_SHUTDOWN:
