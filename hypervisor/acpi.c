@@ -22,11 +22,7 @@
 
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum;
+	return byte_sum(p, len);
 }
 
 static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)

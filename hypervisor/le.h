@@ -23,4 +23,13 @@ static inline void put16(uint8_t *p, uint16_t v) { le_put(p, 2, v); }
 static inline void put32(uint8_t *p, uint32_t v) { le_put(p, 4, v); }
 static inline void put64(uint8_t *p, uint64_t v) { le_put(p, 8, v); }
 
+/* Sum of bytes mod 256: ACPI and MP structures are valid when theirs is 0. */
+static inline uint8_t byte_sum(const uint8_t *p, unsigned long len)
+{
+	uint8_t sum = 0;
+	for (unsigned long i = 0; i < len; i++)
+		sum = (uint8_t)(sum + p[i]);
+	return sum;
+}
+
 #endif

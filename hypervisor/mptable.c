@@ -16,11 +16,7 @@
 
 uint8_t mptable_checksum(const uint8_t *p, size_t len)
 {
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum;
+	return byte_sum(p, len);
 }
 
 size_t mptable_write(uint8_t *buf, size_t len, uint32_t base, int ncpus)
