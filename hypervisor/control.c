@@ -67,7 +67,17 @@ static cJSON *stats_json(struct vm *vm)
 	else
 		cJSON_AddNullToObject(st, "boot_ms");
 	cJSON_AddNumberToObject(st, "memory_mib", (double)vm->opt->memory_mib);
-	cJSON_AddNumberToObject(st, "rss_kib", (double)rss_kib());
+	/* The VMM's own cost is its RSS minus the guest RAM that is resident: what the
+	 * toolstack adds to a domain's memory when it accounts the host. */
+	uint64_t rss = rss_kib(), guest = 0;
+	FILE *smaps = fopen("/proc/self/smaps", "r");
+	if (smaps) {
+		guest = guest_mem_resident_kib(&vm->mem, smaps);
+		fclose(smaps);
+	}
+	cJSON_AddNumberToObject(st, "rss_kib", (double)rss);
+	cJSON_AddNumberToObject(st, "rss_guest_kib", (double)guest);
+	cJSON_AddNumberToObject(st, "rss_vmm_kib", (double)(rss > guest ? rss - guest : 0));
 	cJSON *vcpus = cJSON_AddArrayToObject(st, "vcpus");
 	for (int i = 0; i < vm->nvcpus; i++) {
 		cJSON *v = cJSON_CreateObject();

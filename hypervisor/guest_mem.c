@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <inttypes.h>
 
 /* Last byte of [start, start+len), len > 0, saturated at 2^64-1 instead of wrapping. */
 static uint64_t range_last(uint64_t start, uint64_t len)
@@ -134,4 +135,33 @@ uint64_t guest_mem_dirty_collect(struct guest_mem *m, unsigned i, uint64_t *out)
 		pages += (uint64_t)__builtin_popcountll(bits);
 	}
 	return pages;
+}
+
+/* Does host range [lo, hi) lie inside one region's mapping? */
+static int inside_region(const struct guest_mem *m, uintptr_t lo, uintptr_t hi)
+{
+	for (unsigned i = 0; i < nr_regions(m); i++) {
+		uintptr_t start = (uintptr_t)m->r[i].hva;
+		if (lo >= start && hi >= lo && hi - start <= m->r[i].size)
+			return 1;
+	}
+	return 0;
+}
+
+uint64_t guest_mem_resident_kib(const struct guest_mem *m, FILE *smaps)
+{
+	char line[512];
+	int in_guest = 0;
+	uint64_t kib = 0;
+
+	while (fgets(line, sizeof(line), smaps)) {
+		uintmax_t lo, hi, v;
+		int n = 0;
+		/* A mapping's header: "lo-hi perms offset dev inode [path]", addresses in hex. */
+		if (sscanf(line, "%jx-%jx %*s%n", &lo, &hi, &n) == 2 && n > 0)
+			in_guest = inside_region(m, (uintptr_t)lo, (uintptr_t)hi);
+		else if (in_guest && sscanf(line, "Rss: %ju kB", &v) == 1)
+			kib += v;
+	}
+	return kib;
 }

@@ -6,6 +6,7 @@
 #define PARAVENT_VMM_GUEST_MEM_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define GUEST_MEM_MAX_REGIONS 4
@@ -57,5 +58,11 @@ void guest_mem_mark_dirty(struct guest_mem *m, uint64_t gpa, uint64_t len);
  * them atomically word by word, so a page marked meanwhile is reported now or next time but
  * never lost. Returns the number of dirty pages moved, 0 when tracking is off. */
 uint64_t guest_mem_dirty_collect(struct guest_mem *m, unsigned i, uint64_t *out);
+
+/* KiB of guest RAM resident in host memory, from the text of /proc/PID/smaps: the Rss of every
+ * mapping that lies inside a region. (mincore() would also count pages that merely map the
+ * shared zero page, which the kernel's RSS does not.) What the VMM's RSS holds beyond this
+ * is its own cost: the figure `stats` reports and the toolstack accounts. */
+uint64_t guest_mem_resident_kib(const struct guest_mem *m, FILE *smaps);
 
 #endif

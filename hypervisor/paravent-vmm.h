@@ -25,7 +25,8 @@ enum vmm_exit_status {
  *   {"op":"resume"}  -> {"ok":true}
  *   {"op":"stop"}    -> {"ok":true}         the VMM exits with VMM_EXIT_STOPPED
  *   {"op":"stats"}   -> {"ok":true,"stats":{"name":..., "state":"running"|"paused",
- *                        "uptime_ms":N, "boot_ms":N|null, "rss_kib":N,
+ *                        "uptime_ms":N, "boot_ms":N|null, "memory_mib":N,
+ *                        "rss_kib":N, "rss_guest_kib":N, "rss_vmm_kib":N,
  *                        "vcpus":[{"exits":N,"io":N,"mmio":N,"other":N}, ...],
  *                        "serial":{"tx_bytes":N,"rx_bytes":N,"interrupts":N},
  *                        "disks":[{"path":...,"reads":N,"read_bytes":N,"writes":N,

@@ -8,7 +8,10 @@ and counts mean much; absolute times under emulation are noisy.
     own linux-image-amd64 kernel with its initrd (the ratio is the figure);
   - QEMU start -> "Paravent VERSION ready" booting the ISO (BIOS, CD);
   - inside that dom0: paravent-vmm launch -> the minimal guest's init (the boot marker), and
-    the vCPU exits it took.
+    the vCPU exits it took;
+  - inside that dom0, paravent-vmm next to its peer, QEMU -M microvm with KVM (the build
+    host's QEMU on a disk, tests/bench/in-dom0.sh): launch -> guest init, resident memory
+    beyond guest RAM, user-space exits per 4 KiB virtio-blk read, sequential read MB/s.
 Each boot is repeated --runs times; medians are reported."""
 
 import argparse
@@ -46,10 +49,63 @@ def time_to(machine, pattern, timeout=300):
         machine.stop()
 
 
+def dd_rate(line):
+    """MB/s (10^6 bytes) from BusyBox dd's "N bytes (..) copied, S seconds, R/s" line."""
+    m = re.search(r"(\d+) bytes .*copied, ([\d.]+) seconds", line)
+    return int(m.group(1)) / float(m.group(2)) / 1e6 if m and float(m.group(2)) > 0 else None
+
+
+def rss_beyond(line):
+    m = re.search(r"beyond_kib=(\d+)", line)
+    return int(m.group(1)) if m else None
+
+
+def peer_rows(m, runs):
+    """Runs in-dom0.sh from the peer disk (dom0's /dev/vda) and turns its lines into rows."""
+    rc, out = m.sh("mkdir -p /mnt/peer && mount -t squashfs -o ro /dev/vda /mnt/peer && "
+                   "/mnt/peer/in-dom0.sh %d" % runs, 3600)
+    print(out, flush=True)
+    vals = {}
+    for line in out.splitlines():
+        key, _, value = line.partition(" ")
+        vals.setdefault(key, []).append(value.strip())
+    med = statistics.median
+    rows = []
+
+    def nums(key, conv=float):
+        got = [conv(v) for v in vals.get(key, []) if v]
+        return [g for g in got if g is not None]
+    bv, bq = nums("boot_vmm"), nums("boot_qemu")
+    if bv and bq:
+        rows.append(("in dom0, launch -> minimal guest init, paravent-vmm (1 vCPU, 128 MiB)", "%.2f s" % med(bv)))
+        rows.append(("  the same under QEMU -M microvm -enable-kvm", "%.2f s" % med(bq)))
+        rows.append(("  ratio paravent-vmm / QEMU (goal <= 0.5)", "%.2f" % (med(bv) / med(bq))))
+    rv, rq = nums("vmm_rss", rss_beyond), nums("qemu_rss", rss_beyond)
+    if rv:
+        rows.append(("resident memory beyond guest RAM, paravent-vmm (goal < 3 MiB)", "%.1f MiB" % (rv[0] / 1024)))
+    if nums("vmm_stats_rss_vmm_kib"):
+        rows.append(("  the same by the VMM's own stats (rss_vmm_kib)", "%.1f MiB" % (nums("vmm_stats_rss_vmm_kib")[0] / 1024)))
+    if rq:
+        rows.append(("  the same, QEMU -M microvm", "%.1f MiB" % (rq[0] / 1024)))
+    reads, exits = nums("vmm_small_reads", int), nums("vmm_small_exits", int)
+    if reads and exits and reads[0] > 0:
+        rows.append(("user-space exits per 4 KiB virtio-blk read (goal 0)", "%.3f (%d exits, %d reads)"
+                     % (exits[0] / reads[0], exits[0], reads[0])))
+    sv, sq = nums("vmm_seq", dd_rate), nums("qemu_seq", dd_rate)
+    if sv and sq:
+        rows.append(("sequential read, 1 MiB O_DIRECT, paravent-vmm", "%.0f MB/s" % med(sv)))
+        rows.append(("  the same, QEMU -M microvm (virtio-mmio)", "%.0f MB/s" % med(sq)))
+        rows.append(("  ratio paravent-vmm / QEMU (goal >= 1.0)", "%.2f" % (med(sv) / med(sq))))
+    if rc != 0 or "bench done" not in out:
+        rows.append(("peer comparison", "INCOMPLETE (exit %s), see the output above" % rc))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only-peer", action="store_true", help="only the comparison with QEMU in dom0")
     args = ap.parse_args()
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
@@ -59,8 +115,19 @@ def main():
 
     rows.append(("ISO size", "%.1f MiB" % (os.path.getsize(iso) / 2**20)))
 
+    peer = os.path.join(work, "peer.squashfs")
+    if args.only_peer:
+        m = Machine("iso-peer", work, iso=iso, disks=(peer,))
+        m.start()
+        try:
+            m.console.wait(r"Paravent %s ready" % re.escape(version), 300)
+            rows += peer_rows(m, args.runs)
+        finally:
+            m.stop()
+        report(rows, args.runs)
+        return
     kernel, initrd = debian_kernel()
-    ours, theirs, ready, guest, exits = [], [], [], [], []
+    ours, theirs, ready, guest, exits, peer_result = [], [], [], [], [], []
     for i in range(args.runs):
         m = Machine("dom0-init", work, kernel=os.path.join(args.build, "dom0/bzImage"),
                     initrd=os.path.join(args.build, "initramfs.img"),
@@ -69,7 +136,7 @@ def main():
         m = Machine("debian-init", work, kernel=kernel, initrd=initrd,
                     append="console=ttyS0,115200", options=None)
         theirs.append(time_to(m, r"Run /init as init process"))
-        m = Machine("iso-ready", work, iso=iso)
+        m = Machine("iso-ready", work, iso=iso, disks=(peer,) if i == 0 else ())
         m.start()
         try:
             m.console.wait(r"Paravent %s ready" % re.escape(version), 300)
@@ -83,6 +150,8 @@ def main():
             if b and e:
                 guest.append(float(b.group(1)))
                 exits.append(int(e.group(1)))
+            if i == 0:
+                peer_result = peer_rows(m, args.runs)
         finally:
             m.stop()
 
@@ -94,7 +163,12 @@ def main():
     if guest:
         rows.append(("paravent-vmm in dom0: launch -> minimal guest init (1 vCPU, quiet)", "%.2f s" % med(guest)))
         rows.append(("vCPU exits to the VMM for that boot and poweroff", "%d" % med(exits)))
-    print("\nBoot figures (QEMU TCG -cpu max on this machine, median of %d runs):" % args.runs)
+    rows += peer_result
+    report(rows, args.runs)
+
+
+def report(rows, runs):
+    print("\nBoot figures (QEMU TCG -cpu max on this machine, median of %d runs):" % runs)
     for name, value in rows:
         print("  %-70s %s" % (name, value))
 

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #define R0_GPA 0x100000ULL
 #define R0_SIZE 0x40000ULL /* 64 pages */
@@ -165,6 +167,45 @@ static void test_dirty(void)
 	CHECK(guest_mem_dirty_collect(&m, 0, out) == 0);
 }
 
+/* Guest RAM resident is the Rss of the mappings inside the regions, read from smaps text:
+ * other mappings, a mapping straddling a region's end and malformed lines do not count. */
+static void test_resident(void)
+{
+	struct guest_mem m;
+	char text[2048];
+
+	memset(&m, 0, sizeof(m));
+	CHECK(guest_mem_add(&m, 0, 0x200000, (void *)(uintptr_t)0x7f0000000000ULL) == 0);
+	CHECK(guest_mem_add(&m, 0x100000000ULL, 0x100000, (void *)(uintptr_t)0x7f1000000000ULL) == 0);
+	snprintf(text, sizeof(text),
+		 "00400000-00500000 r-xp 00000000 00:10 42 /usr/bin/paravent-vmm\n"
+		 "Size:               1024 kB\n"
+		 "Rss:                 300 kB\n"
+		 "7f0000000000-7f0000100000 rw-p 00000000 00:00 0 \n"
+		 "Size:               1024 kB\n"
+		 "Rss:                 512 kB\n"
+		 "Pss:                 512 kB\n"
+		 "7f0000100000-7f0000200000 rw-p 00000000 00:00 0\n"
+		 "Rss:                  64 kB\n"
+		 "7f1000000000-7f1000200000 rw-p 00000000 00:00 0\n" /* past the region's end */
+		 "Rss:                1000 kB\n"
+		 "garbage line\n"
+		 "Rss: lots\n"
+		 "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]\n"
+		 "Rss:                  16 kB\n");
+	FILE *f = fmemopen(text, strlen(text), "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK(guest_mem_resident_kib(&m, f) == 512 + 64);
+	fclose(f);
+	f = fmemopen(text, 0 + 1, "r"); /* nothing useful */
+	if (f) {
+		CHECK(guest_mem_resident_kib(&m, f) == 0);
+		fclose(f);
+	}
+}
+
 int main(void)
 {
 	ram0 = calloc(1, R0_SIZE);
@@ -175,6 +216,7 @@ int main(void)
 	test_ptr();
 	test_dirty_words();
 	test_dirty();
+	test_resident();
 	free(ram0);
 	free(ram1);
 	return check_summary("guest_mem");

@@ -1,0 +1,95 @@
+#!/bin/sh
+# in-dom0.sh RUNS: the paravent-vmm half of make bench, run by dom0's shell from the peer disk
+# (make-peer-disk.sh). The same guest kernel and initramfs from the ISO, the same memory and
+# vCPU, under paravent-vmm and under QEMU -M microvm with KVM; each VMM measured the same way
+# (pv-bench). Prints "key value" lines that tests/bench/boot.py turns into the table.
+P=$(dirname "$0")
+runs=${1:-3}
+K=/usr/share/paravent/kernels/guest-bzImage
+I=/usr/share/paravent/guests/minimal.cpio.zst
+VMM="paravent-vmm --memory 128 --vcpus 1 --kernel $K --initrd $I"
+QEMU="$P/qemu -M microvm -enable-kvm -cpu host -m 128 -smp 1 -nodefaults -no-user-config
+	-display none -monitor none -kernel $K -initrd $I"
+
+wait_for() { # FILE PATTERN: up to 10 minutes
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 1200 ] && { echo "timeout waiting for '$2' in $1" >&2; return 1; }
+		usleep 500000
+	done
+}
+
+# launch -> the guest's first line from init, for each VMM, interleaved so drift hits both.
+boot_cmdline="console=ttyS0 quiet minimal.action=poweroff"
+for r in $(seq "$runs"); do
+	t=$("$P/bin/pv-bench" launch "minimal guest up" $VMM --console serial \
+		--cmdline "$boot_cmdline" </dev/null 2>&1 >/dev/null | sed -n 's/.* after \([0-9.]*\) s/\1/p')
+	echo "boot_vmm $t"
+	t=$("$P/bin/pv-bench" launch "minimal guest up" $QEMU -serial stdio \
+		-append "$boot_cmdline" </dev/null 2>&1 >/dev/null | sed -n 's/.* after \([0-9.]*\) s/\1/p')
+	echo "boot_qemu $t"
+done
+
+# A 64 MiB disk of random bytes in dom0's memory, read by both guests with O_DIRECT so every
+# block goes through the virtio-blk device rather than the guest's page cache.
+dd if=/dev/urandom of=/tmp/bench.img bs=1M count=64 2>/dev/null
+seq_read='dd if=/dev/vda of=/dev/null bs=1M iflag=direct 2>&1 | tail -n 1'
+
+# session NAME CMD...: the guest runs with its console on a FIFO (fd 3) and a log.
+session() {
+	name=$1
+	shift
+	rm -f "/tmp/$name.in" "/tmp/$name.log"
+	mkfifo "/tmp/$name.in"
+	"$@" <"/tmp/$name.in" >"/tmp/$name.log" 2>&1 &
+	pid=$!
+	exec 3>"/tmp/$name.in"
+	wait_for "/tmp/$name.log" "minimal guest up"
+	sleep 1
+}
+guest() { # TAG COMMANDS: types them and waits for the end mark
+	echo "$2; echo $1-END-\$((40+2))" >&3
+	wait_for "$log" "$1-END-42"
+}
+stat_sum() { # KEY: sums "KEY":N over the VMM's stats reply
+	vmmctl /tmp/bench.sock '{"op":"stats"}' | tr ',{}[' '\n\n\n\n' |
+		sed -n "s/^\"$1\":\([0-9]*\)$/\1/p" | awk '{s += $1} END {print s + 0}'
+}
+
+# paravent-vmm: console on virtio (no exits of its own), control socket for the counters.
+log=/tmp/pv.log
+session pv $VMM --console virtio --disk /tmp/bench.img,ro --control /tmp/bench.sock \
+	--cmdline "console=hvc0 quiet"
+e0=$(stat_sum exits)
+r0=$(stat_sum reads)
+guest small 'dd if=/dev/vda of=/dev/null bs=4k count=2000 iflag=direct 2>/dev/null'
+e1=$(stat_sum exits)
+r1=$(stat_sum reads)
+echo "vmm_small_reads $((r1 - r0))"
+echo "vmm_small_exits $((e1 - e0))"
+for r in $(seq "$runs"); do
+	guest seq$r "$seq_read"
+done
+grep 'bytes.*copied' "$log" | sed 's/^/vmm_seq /'
+echo "vmm_rss $("$P/bin/pv-bench" rss $pid 128)"
+echo "vmm_stats_rss_vmm_kib $(stat_sum rss_vmm_kib)"
+echo 'poweroff -f' >&3
+wait $pid
+exec 3>&-
+
+# QEMU -M microvm: the disk as virtio-blk over virtio-mmio, its console on the 8250.
+log=/tmp/qemu.log
+session qemu $QEMU -serial stdio -append "console=ttyS0 quiet" \
+	-drive if=none,id=d0,format=raw,readonly=on,file=/tmp/bench.img \
+	-device virtio-blk-device,drive=d0
+for r in $(seq "$runs"); do
+	guest seq$r "$seq_read"
+done
+grep 'bytes.*copied' "$log" | sed 's/^/qemu_seq /'
+echo "qemu_rss $("$P/bin/pv-bench" rss $pid 128)"
+echo 'poweroff -f' >&3
+wait $pid
+exec 3>&-
+rm -f /tmp/bench.img
+echo "bench done"
