@@ -112,7 +112,7 @@ $(B)/unit/test_initramfs: tests/unit/test_initramfs.c initramfs/cmdline.c initra
 	gcc $(SAN_CFLAGS) -Iinitramfs -Itests/unit -o $@ $(filter %.c,$^)
 
 $(B)/unit/test_vmm_boot: tests/unit/test_vmm_boot.c hypervisor/options.c hypervisor/boot_linux.c \
-		hypervisor/mptable.c hypervisor/acpi.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h | $(B)/khdr/include
+		hypervisor/mptable.c hypervisor/acpi.c hypervisor/aml.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h | $(B)/khdr/include
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
@@ -135,11 +135,12 @@ $(B)/obj/cJSON-host.o: $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)
 	gcc -std=c99 -g -O1 -fsanitize=address,undefined -c -o $@ $<
 
-$(B)/unit/test_control: tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c \
+$(B)/unit/test_control: tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c \
 		$(VMM_HDR) tests/unit/check.h $(B)/obj/cJSON-host.o | $(B)/khdr/include
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -I$(B)/cjson -Ihypervisor -Itests/unit -o $@ \
-		tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c $(B)/obj/cJSON-host.o
+		tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c \
+		$(B)/obj/cJSON-host.o
 
 check: $(UNIT_TESTS)
 	@scripts/run-unit-tests.sh $(UNIT_TESTS)

@@ -16,6 +16,7 @@
 
 #include "cJSON.h"
 #include "console.h"
+#include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
 #include "dev_virtio_blk.h"
 #include "eventloop.h"
@@ -78,9 +79,12 @@ static cJSON *stats_json(struct vm *vm)
 	cJSON_AddNumberToObject(st, "rss_kib", (double)rss);
 	cJSON_AddNumberToObject(st, "rss_guest_kib", (double)guest);
 	cJSON_AddNumberToObject(st, "rss_vmm_kib", (double)(rss > guest ? rss - guest : 0));
+	cJSON_AddNumberToObject(st, "vcpus_present", (double)cpu_hotplug_present_count());
+	cJSON_AddNumberToObject(st, "max_vcpus", (double)vm->nvcpus);
 	cJSON *vcpus = cJSON_AddArrayToObject(st, "vcpus");
 	for (int i = 0; i < vm->nvcpus; i++) {
 		cJSON *v = cJSON_CreateObject();
+		cJSON_AddBoolToObject(v, "present", cpu_hotplug_is_present(i));
 		cJSON_AddNumberToObject(v, "exits", (double)atomic_load(&vm->vcpu[i].exits_total));
 		cJSON_AddNumberToObject(v, "io", (double)atomic_load(&vm->vcpu[i].exits_io));
 		cJSON_AddNumberToObject(v, "mmio", (double)atomic_load(&vm->vcpu[i].exits_mmio));
@@ -158,9 +162,25 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 		cJSON_AddItemToObject(r, "stats", stats_json(vm));
 	} else if (strcmp(op->valuestring, "console") == 0) {
 		console = 1;
+	} else if (strcmp(op->valuestring, "vcpus") == 0) {
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(req, "count");
+		char msg[160];
+		/* range first: converting a huge double to int is undefined */
+		if (!cJSON_IsNumber(count) || !(count->valuedouble >= 0 && count->valuedouble <= 1024) ||
+		    count->valuedouble != (double)(int)count->valuedouble) {
+			snprintf(msg, sizeof(msg), "vcpus: \"count\" must be a whole number");
+		} else if (cpu_hotplug_set_count((int)count->valuedouble, msg, sizeof(msg)) == 0) {
+			msg[0] = 0;
+		}
+		if (msg[0]) {
+			cJSON_Delete(r);
+			cJSON_Delete(req);
+			error_reply(msg, out, outlen);
+			return 0;
+		}
 	} else {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, stats, console)",
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, stats, console, vcpus)",
 			 op->valuestring);
 		cJSON_Delete(r);
 		cJSON_Delete(req);

@@ -1,9 +1,13 @@
 /* ACPI power management registers. A guest powers off by writing SLP_TYP(S5) | SLP_EN to
  * PM1a control, and resets by writing the reset value to the FADT's reset register. ACPI
- * mode is permanently on (SCI_EN reads 1) and no event is ever signalled. */
+ * mode is permanently on (SCI_EN reads 1). The GPE0 block carries the VMM's events (vCPU
+ * hotplug): a status bit set while its enable bit is set holds the SCI (IRQ 9, level) up
+ * until the guest's handler clears the status by writing 1 to it. */
 #include "dev_acpi_pm.h"
 
+#include <linux/kvm.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,7 +22,49 @@ static struct {
 	struct vm *vm;
 	pthread_mutex_t lock;
 	uint16_t pm1_enable;
+	uint16_t gpe_status, gpe_enable;
+	bool sci_level;
 } pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* With pm.lock held: drives the SCI line to what the GPE registers say. */
+static void sci_update(void)
+{
+	bool level = (pm.gpe_status & pm.gpe_enable) != 0;
+	if (level == pm.sci_level || !pm.vm)
+		return;
+	struct kvm_irq_level irq = { .irq = ACPI_SCI_IRQ, .level = level };
+	if (ioctl(pm.vm->vm_fd, KVM_IRQ_LINE, &irq) == 0)
+		pm.sci_level = level;
+}
+
+void acpi_pm_raise_gpe(unsigned gpe)
+{
+	pthread_mutex_lock(&pm.lock);
+	pm.gpe_status |= (uint16_t)(1u << gpe);
+	sci_update();
+	pthread_mutex_unlock(&pm.lock);
+}
+
+/* GPE0 block: bytes 0-1 status (write 1 to clear), bytes 2-3 enable. */
+static void gpe_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
+{
+	(void)dev;
+	pthread_mutex_lock(&pm.lock);
+	for (unsigned i = 0; i < size && port + i < ACPI_GPE0_PORT + ACPI_GPE0_LEN; i++) {
+		unsigned off = port + i - ACPI_GPE0_PORT;
+		uint16_t *reg = off < 2 ? &pm.gpe_status : &pm.gpe_enable;
+		unsigned shift = 8 * (off & 1);
+		if (!write) {
+			data[i] = (uint8_t)(*reg >> shift);
+		} else if (off < 2) {
+			*reg &= (uint16_t)~((unsigned)data[i] << shift);
+		} else {
+			*reg = (uint16_t)((*reg & ~(0xffu << shift)) | (unsigned)data[i] << shift);
+		}
+	}
+	sci_update();
+	pthread_mutex_unlock(&pm.lock);
+}
 
 static uint16_t get16(const uint8_t *d, unsigned size)
 {
@@ -70,7 +116,8 @@ int acpi_pm_init(struct vm *vm)
 {
 	pm.vm = vm;
 	if (pio_register(ACPI_PM1A_EVT_PORT, 4, pm1_evt_io, NULL) != 0 ||
-	    pio_register(ACPI_PM1A_CNT_PORT, 2, pm1_cnt_io, NULL) != 0)
+	    pio_register(ACPI_PM1A_CNT_PORT, 2, pm1_cnt_io, NULL) != 0 ||
+	    pio_register(ACPI_GPE0_PORT, ACPI_GPE0_LEN, gpe_io, NULL) != 0)
 		return -1;
 	return pio_register(ACPI_RESET_PORT, 1, reset_io, NULL);
 }

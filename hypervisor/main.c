@@ -19,6 +19,7 @@
 #include "console.h"
 #include "control.h"
 #include "dev_acpi_pm.h"
+#include "dev_cpu_hotplug.h"
 #include "dev_boot_marker.h"
 #include "dev_i8042.h"
 #include "dev_uart8250.h"
@@ -186,12 +187,12 @@ int main(int argc, char **argv)
 	free(kernel);
 	free(initrd);
 	uint8_t *ebda = guest_mem_ptr(&vm.mem, EBDA_ADDR, HIGH_MEM_START - EBDA_ADDR);
-	if (!ebda || mptable_write(ebda, 1024, EBDA_ADDR, vm.nvcpus) == 0) {
+	if (!ebda || mptable_write(ebda, 1024, EBDA_ADDR, opt.vcpus, vm.nvcpus) == 0) {
 		vmm_log("cannot write the MP tables");
 		return VMM_EXIT_ERROR;
 	}
 	uint8_t *acpi = guest_mem_ptr(&vm.mem, ACPI_BASE, ACPI_SIZE);
-	if (!acpi || acpi_write_tables(acpi, ACPI_SIZE, vm.nvcpus) == 0) {
+	if (!acpi || acpi_write_tables(acpi, ACPI_SIZE, opt.vcpus, vm.nvcpus) == 0) {
 		vmm_log("cannot write the ACPI tables");
 		return VMM_EXIT_ERROR;
 	}
@@ -216,7 +217,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (uart8250_init(&vm) != 0 || i8042_init(&vm) != 0 || boot_marker_init(&vm) != 0 ||
-	    acpi_pm_init(&vm) != 0) {
+	    acpi_pm_init(&vm) != 0 || cpu_hotplug_init(&vm, opt.vcpus) != 0) {
 		vmm_log("cannot create the platform devices");
 		console_restore();
 		return VMM_EXIT_ERROR;

@@ -19,14 +19,14 @@ uint8_t mptable_checksum(const uint8_t *p, size_t len)
 	return byte_sum(p, len);
 }
 
-size_t mptable_write(uint8_t *buf, size_t len, uint32_t base, int ncpus)
+size_t mptable_write(uint8_t *buf, size_t len, uint32_t base, int boot_cpus, int ncpus)
 {
 	size_t entries = (size_t)ncpus + 2 + 1 + ISA_IRQS + 2;
 	size_t table_len = MPC_HEADER_SIZE + (size_t)ncpus * MPC_CPU_SIZE + (entries - (size_t)ncpus) * MPC_SMALL_SIZE;
 	size_t total = MPF_SIZE + table_len;
 	uint8_t ioapic_id = (uint8_t)ncpus;
 
-	if (ncpus < 1 || ncpus > 254 || total > len)
+	if (ncpus < 1 || ncpus > 254 || boot_cpus < 1 || boot_cpus > ncpus || total > len)
 		return 0;
 	memset(buf, 0, total);
 
@@ -50,7 +50,7 @@ size_t mptable_write(uint8_t *buf, size_t len, uint32_t base, int ncpus)
 		p[0] = 0;                          /* processor */
 		p[1] = (uint8_t)i;                 /* local APIC id */
 		p[2] = 0x14;                       /* local APIC version */
-		p[3] = (uint8_t)(1 | (i == 0 ? 2 : 0)); /* enabled, bootstrap */
+		p[3] = (uint8_t)((i < boot_cpus ? 1 : 0) | (i == 0 ? 2 : 0)); /* enabled, bootstrap */
 		put32(p + 4, 0x600);               /* family 6 */
 		put32(p + 8, 0x201);               /* FPU, APIC */
 	}

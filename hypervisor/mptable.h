@@ -10,9 +10,10 @@
 #define LAPIC_ADDR 0xfee00000u
 
 /* Writes the floating pointer and the configuration table at base (in buf, which stands
- * for guest memory at guest address base) for ncpus CPUs. Returns the bytes used, or 0
- * when they do not fit in len. */
-size_t mptable_write(uint8_t *buf, size_t len, uint32_t base, int ncpus);
+ * for guest memory at guest address base) for ncpus CPUs, the first boot_cpus enabled (the
+ * others are marked disabled: only ACPI can plug them later). Returns the bytes used, or 0
+ * when they do not fit in len or the counts are out of range. */
+size_t mptable_write(uint8_t *buf, size_t len, uint32_t base, int boot_cpus, int ncpus);
 
 /* Sum of bytes mod 256: 0 for a valid MP structure. */
 uint8_t mptable_checksum(const uint8_t *p, size_t len);

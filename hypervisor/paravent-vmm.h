@@ -27,10 +27,13 @@ enum vmm_exit_status {
  *   {"op":"stats"}   -> {"ok":true,"stats":{"name":..., "state":"running"|"paused",
  *                        "uptime_ms":N, "boot_ms":N|null, "memory_mib":N,
  *                        "rss_kib":N, "rss_guest_kib":N, "rss_vmm_kib":N,
- *                        "vcpus":[{"exits":N,"io":N,"mmio":N,"other":N}, ...],
+ *                        "vcpus_present":N, "max_vcpus":N,
+ *                        "vcpus":[{"present":B,"exits":N,"io":N,"mmio":N,"other":N}, ...],
  *                        "serial":{"tx_bytes":N,"rx_bytes":N,"interrupts":N},
  *                        "disks":[{"path":...,"reads":N,"read_bytes":N,"writes":N,
  *                                  "write_bytes":N,"flushes":N,"discards":N,"errors":N}]}}
+ *   {"op":"vcpus","count":N} -> {"ok":true}   vCPUs below N plugged, the others asked back
+ *                        (1 <= N <= max_vcpus); the guest acts on it asynchronously
  *   {"op":"console"} -> {"ok":true}, then the connection carries the console: first the
  *                        recent output (up to VMM_CONSOLE_HISTORY bytes), then live output;
  *                        bytes sent go to the guest. Closing the connection detaches.

@@ -45,6 +45,30 @@ def guest_session(m, vmm_args, commands, last="poweroff -f", timeout=600):
         return None, str(e)
 
 
+def hotplug(r, m, sh_check, ctl):
+    """vCPU hotplug on the control socket's guest (1 vCPU at boot, --max-vcpus 3): plug two,
+    see the guest bring them online, ask one back, see it leave the guest and the VMM."""
+    # gcmd TAG SECONDS COMMAND: runs COMMAND in the guest through a console attach and waits
+    # for its end mark (the attach also replays old output: tags keep results apart).
+    gcmd = ("gcmd() { (echo \"$3; echo $1-done-\\$((40+2))\"; i=0; while [ $i -lt $2 ] && "
+            "! grep -q \"$1-done-42\" /tmp/gc.out 2>/dev/null; do sleep 1; i=$((i+1)); done) | "
+            "%s console >/tmp/gc.out; grep -o \"$1=[0-9][0-9,-]*\" /tmp/gc.out | tail -n 1; }; rm -f /tmp/gc.out; " % ctl)
+    wait_online = "for i in $(seq 150); do [ $(cat /sys/devices/system/cpu/online) = %s ] && break; sleep 1; done; echo %s=$(cat /sys/devices/system/cpu/online)"
+    sh_check(r, m, "vmm: vcpus 3 plugs two vCPUs and the guest brings them online",
+             gcmd + "%s '{\"op\":\"vcpus\",\"count\":3}' && gcmd hpa 200 '%s' && %s '{\"op\":\"stats\"}' | grep -o '\"vcpus_present\":[0-9]*'"
+             % (ctl, wait_online % ("0-2", "hpa"), ctl),
+             want=r'\{"ok":true\}\nhpa=0-2\n"vcpus_present":3', timeout=300)
+    sh_check(r, m, "vmm: vcpus 2 takes one back: the guest offlines and ejects it, the VMM sees it go",
+             gcmd + "%s '{\"op\":\"vcpus\",\"count\":2}' && gcmd hpb 200 '%s' && "
+             "for i in $(seq 60); do %s '{\"op\":\"stats\"}' | grep -q '\"vcpus_present\":2' && break; sleep 1; done; "
+             "%s '{\"op\":\"stats\"}' | grep -o '\"vcpus_present\":[0-9]*'; grep -o 'vCPU 2 ejected by the guest' /tmp/ctl.err"
+             % (ctl, wait_online % ("0-1", "hpb"), ctl, ctl),
+             want=r'\{"ok":true\}\nhpb=0-1\n"vcpus_present":2\nvCPU 2 ejected by the guest', timeout=300)
+    sh_check(r, m, "vmm: vcpus beyond --max-vcpus is refused",
+             "%s '{\"op\":\"vcpus\",\"count\":4}'" % ctl,
+             want=r'"ok":false,"error":"vcpus: want 1 to 3', want_rc=1)
+
+
 def debian_guest(r, m, sh_check):
     """Debian's stock kernel (its virtio drivers are modules in its initrd) boots under
     paravent-vmm to its initramfs shell, loads them and finds its disk."""
@@ -149,11 +173,13 @@ def run(r, m, sh_check, debian=False):
     # Boot 3: the control socket: stats, pause/resume, console attach (twice), stop.
     ctl = "vmmctl /tmp/ctl.sock"
     sh_check(r, m, "vmm: a guest with a control socket boots",
-             "rm -f /tmp/ctl.sock; (%s --name ctl --control /tmp/ctl.sock --cmdline 'console=ttyS0' "
+             "rm -f /tmp/ctl.sock; (%s --name ctl --max-vcpus 3 --control /tmp/ctl.sock --cmdline 'console=ttyS0' "
              "</dev/null >/dev/null 2>/tmp/ctl.err; echo $? >/tmp/ctl.rc) & "
              "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
              "%s '{\"op\":\"stats\"}'" % (VMM, ctl, ctl),
-             want=r'"ok":true,"stats":\{"name":"ctl","state":"running".*"boot_ms":\d+.*"vcpus":\[\{"exits":\d+,"io":\d+,"mmio":\d+,"other":\d+\}\]', timeout=600)
+             want=r'"ok":true,"stats":\{"name":"ctl","state":"running".*"boot_ms":\d+.*"vcpus_present":1,"max_vcpus":3,'
+                  r'"vcpus":\[\{"present":true,"exits":\d+,"io":\d+,"mmio":\d+,"other":\d+\},'
+                  r'\{"present":false,[^]]*\},\{"present":false,[^]]*\}\]', timeout=600)
     sh_check(r, m, "vmm: pause stops the vCPUs (no exits while paused), resume restarts them",
              "%s '{\"op\":\"pause\"}' && a=$(%s '{\"op\":\"stats\"}') && sleep 3 && b=$(%s '{\"op\":\"stats\"}') && "
              "echo \"$a\" | grep -o '\"state\":\"paused\"' && "
@@ -169,6 +195,7 @@ def run(r, m, sh_check, debian=False):
                  "(sleep 2; echo 'echo attached-$((6*7))'; sleep 4) | %s console > /tmp/att%d.out; "
                  "grep -c 'minimal guest up' /tmp/att%d.out; grep -o 'attached-42' /tmp/att%d.out | head -n 1"
                  % (ctl, n, n, n), want=r"^[1-9]\d*\nattached-42$", timeout=120)
+    hotplug(r, m, sh_check, ctl)
     sh_check(r, m, "vmm: stop on the control socket ends the VMM with status 5 and removes the socket",
              "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl.rc; test -e /tmp/ctl.sock || echo socket-gone" % ctl,
              want=r'\{"ok":true\}\n5\nsocket-gone')

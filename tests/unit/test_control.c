@@ -10,12 +10,49 @@
 #include "console.h"
 #include "control.h"
 #include "eventloop.h"
+#include "acpi.h"
+#include "dev_acpi_pm.h"
+#include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
+#include "pio.h"
 #include "dev_virtio_blk.h"
 #include "paravent-vmm.h"
 #include "vm.h"
 
-static int paused, resumed, stopped;
+static int paused, resumed, stopped, gpes;
+static pio_handler hotplug_io;
+
+/* The hotplug registers' handler, kept so the test can play the guest's ACPI code. */
+int pio_register(uint16_t base, uint16_t len, pio_handler fn, void *dev)
+{
+	(void)dev;
+	CHECK(base == ACPI_CPU_HOTPLUG_PORT && len == 4);
+	hotplug_io = fn;
+	return 0;
+}
+
+void acpi_pm_raise_gpe(unsigned gpe)
+{
+	CHECK(gpe == ACPI_GPE_CPU_HOTPLUG);
+	gpes++;
+}
+
+void vmm_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static uint8_t guest_read(int cpu)
+{
+	uint8_t b = 0xee;
+	hotplug_io(NULL, (uint16_t)(ACPI_CPU_HOTPLUG_PORT + cpu), &b, 1, false);
+	return b;
+}
+
+static void guest_write(int cpu, uint8_t v)
+{
+	hotplug_io(NULL, (uint16_t)(ACPI_CPU_HOTPLUG_PORT + cpu), &v, 1, true);
+}
 
 void vm_pause(struct vm *vm)
 {
@@ -158,6 +195,51 @@ int main(void)
 	r = ask(&vm, longop, &console);
 	CHECK(!ok(r) && strlen(error_of(r)) < 200);
 	cJSON_Delete(r);
+
+	/* vCPU hotplug: 1 of 4 at boot */
+	vm.nvcpus = 4;
+	CHECK(cpu_hotplug_init(&vm, 1) == 0 && hotplug_io != NULL);
+	CHECK(cpu_hotplug_present_count() == 1 && guest_read(0) == ACPI_CPU_PRESENT && guest_read(1) == 0);
+	r = ask(&vm, "{\"op\":\"vcpus\",\"count\":3}", &console);
+	CHECK(ok(r) && gpes == 1 && cpu_hotplug_present_count() == 3);
+	CHECK(guest_read(1) == (ACPI_CPU_PRESENT | ACPI_CPU_INSERTING) && guest_read(3) == 0);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"stats\"}", &console);
+	st = cJSON_GetObjectItemCaseSensitive(r, "stats");
+	CHECK(cJSON_GetObjectItemCaseSensitive(st, "vcpus_present")->valuedouble == 3);
+	CHECK(cJSON_GetObjectItemCaseSensitive(st, "max_vcpus")->valuedouble == 4);
+	vcpus = cJSON_GetObjectItemCaseSensitive(st, "vcpus");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(vcpus, 2), "present")));
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(vcpus, 3), "present")));
+	cJSON_Delete(r);
+	guest_write(1, ACPI_CPU_INSERTING); /* the guest's CSCN acknowledges */
+	CHECK(guest_read(1) == ACPI_CPU_PRESENT);
+	r = ask(&vm, "{\"op\":\"vcpus\",\"count\":3}", &console); /* nothing changes: no GPE */
+	CHECK(ok(r) && gpes == 1);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"vcpus\",\"count\":1}", &console);
+	CHECK(ok(r) && gpes == 2 && cpu_hotplug_present_count() == 3); /* asked, not yet gone */
+	CHECK(guest_read(1) == (ACPI_CPU_PRESENT | ACPI_CPU_REMOVING));
+	CHECK(guest_read(2) == (ACPI_CPU_PRESENT | ACPI_CPU_REMOVING));
+	cJSON_Delete(r);
+	guest_write(1, ACPI_CPU_EJECT);
+	guest_write(0, ACPI_CPU_EJECT); /* the boot CPU cannot be ejected */
+	guest_write(3, ACPI_CPU_EJECT); /* nor one that is not there */
+	guest_write(9, 0xff); /* past the registers: ignored */
+	CHECK(guest_read(9) == 0);
+	CHECK(cpu_hotplug_present_count() == 2 && guest_read(1) == 0 && guest_read(0) == ACPI_CPU_PRESENT);
+	r = ask(&vm, "{\"op\":\"vcpus\",\"count\":4}", &console); /* 2 stays, 1 and 3 come */
+	CHECK(ok(r) && gpes == 3 && cpu_hotplug_present_count() == 4 && guest_read(2) == ACPI_CPU_PRESENT);
+	cJSON_Delete(r);
+	const char *bad_vcpus[] = { "{\"op\":\"vcpus\"}", "{\"op\":\"vcpus\",\"count\":0}",
+				    "{\"op\":\"vcpus\",\"count\":5}", "{\"op\":\"vcpus\",\"count\":1.5}",
+				    "{\"op\":\"vcpus\",\"count\":\"2\"}", "{\"op\":\"vcpus\",\"count\":-1e300}" };
+	for (size_t i = 0; i < sizeof(bad_vcpus) / sizeof(bad_vcpus[0]); i++) {
+		r = ask(&vm, bad_vcpus[i], &console);
+		CHECK(!ok(r) && strlen(error_of(r)) > 0);
+		cJSON_Delete(r);
+	}
+	CHECK(gpes == 3 && cpu_hotplug_present_count() == 4);
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);

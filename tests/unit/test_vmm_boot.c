@@ -236,7 +236,7 @@ static void test_e820(void)
 static void test_mptable(void)
 {
 	uint8_t buf[1024];
-	size_t used = mptable_write(buf, sizeof(buf), EBDA_ADDR, 4);
+	size_t used = mptable_write(buf, sizeof(buf), EBDA_ADDR, 4, 4);
 
 	CHECK(used > 0);
 	CHECK(memcmp(buf, "_MP_", 4) == 0);
@@ -255,10 +255,16 @@ static void test_mptable(void)
 	CHECK(p[0] == 0 && p[1] == 0 && (p[3] & 3) == 3);
 	CHECK(p[20] == 0 && p[21] == 1 && (p[23] & 3) == 1);
 	/* 32 CPUs fit in the 1 KiB below 640 KiB; too small a buffer is refused */
-	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 32) > 0);
+	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 32, 32) > 0);
 	CHECK(mptable_checksum(buf + 16, (unsigned)buf[20] | (unsigned)buf[21] << 8) == 0);
-	CHECK(mptable_write(buf, 100, EBDA_ADDR, 4) == 0);
-	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 0) == 0);
+	CHECK(mptable_write(buf, 100, EBDA_ADDR, 4, 4) == 0);
+	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 0, 0) == 0);
+	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 0, 4) == 0);
+	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 5, 4) == 0);
+	/* with 2 of 4 at boot, the other two are listed but not enabled */
+	CHECK(mptable_write(buf, sizeof(buf), EBDA_ADDR, 2, 4) > 0);
+	CHECK((mpc[44 + 20 + 3] & 1) == 1 && (mpc[44 + 40 + 3] & 1) == 0 && (mpc[44 + 60 + 3] & 1) == 0);
+	CHECK(mptable_checksum(mpc, tlen) == 0);
 }
 
 static uint64_t get64(const uint8_t *p)
@@ -278,9 +284,9 @@ static uint32_t get32(const uint8_t *p)
 static void test_acpi(void)
 {
 	static uint8_t buf[ACPI_SIZE];
-	size_t used = acpi_write_tables(buf, sizeof(buf), 4);
+	size_t used = acpi_write_tables(buf, sizeof(buf), 4, 4);
 
-	CHECK(used > 0 && used < 4096);
+	CHECK(used > 0 && used < 8192);
 	CHECK(memcmp(buf, "RSD PTR ", 8) == 0);
 	CHECK(acpi_checksum(buf, 20) == 0);
 	CHECK(acpi_checksum(buf, 36) == 0);
@@ -324,13 +330,102 @@ static void test_acpi(void)
 		}
 	}
 	CHECK(cpus == 4 && ioapics == 1);
-	CHECK(acpi_write_tables(buf, 100, 4) == 0);
-	CHECK(acpi_write_tables(buf, sizeof(buf), 32) > 0);
+	/* the GPE block the hotplug method hangs on */
+	CHECK(get32(buf + fadt + 80) == ACPI_GPE0_PORT && buf[fadt + 92] == ACPI_GPE0_LEN);
+	CHECK(get64(buf + fadt + 220 + 4) == ACPI_GPE0_PORT && buf[fadt + 221] == 8 * ACPI_GPE0_LEN);
+	CHECK(acpi_write_tables(buf, 100, 4, 4) == 0);
+	CHECK(acpi_write_tables(buf, sizeof(buf), 0, 4) == 0);
+	CHECK(acpi_write_tables(buf, sizeof(buf), 5, 4) == 0);
+}
+
+/* Skips one PkgLength (ACPI 20.2.4); returns the length it encodes (counting itself). */
+static uint32_t pkglen(const uint8_t *p, unsigned *bytes)
+{
+	unsigned k = (p[0] >> 6) + 1;
+	uint32_t len = k == 1 ? p[0] & 0x3f : p[0] & 0x0f;
+	for (unsigned i = 1; i < k; i++)
+		len |= (uint32_t)p[i] << (4 + 8 * (i - 1));
+	*bytes = k;
+	return len;
+}
+
+static const uint8_t *find(const uint8_t *hay, size_t n, const void *needle, size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(hay + i, needle, m) == 0)
+			return hay + i;
+	return NULL;
+}
+
+/* 32 possible CPUs, 2 at boot: the MADT marks the rest online-capable, and the DSDT is
+ * well formed (its top-level objects' lengths add up to the table) and has a processor
+ * device per CPU with _STA and _MAT, _EJ0 for all but CPU 0, and the GPE method. */
+static void test_acpi_hotplug(void)
+{
+	static uint8_t buf[ACPI_SIZE];
+	size_t used = acpi_write_tables(buf, sizeof(buf), 2, 32);
+
+	CHECK(used > 0);
+	uint64_t xsdt = get64(buf + 24) - ACPI_BASE;
+	uint64_t fadt = get64(buf + xsdt + 36) - ACPI_BASE, madt = get64(buf + xsdt + 44) - ACPI_BASE;
+	uint64_t dsdt = get64(buf + fadt + 140) - ACPI_BASE;
+	uint32_t dlen = get32(buf + dsdt + 4), mlen = get32(buf + madt + 4);
+	CHECK(dsdt + dlen == used);
+	CHECK(acpi_checksum(buf + dsdt, dlen) == 0 && acpi_checksum(buf + madt, mlen) == 0);
+	int enabled = 0, capable = 0;
+	for (uint32_t off = 44; off < mlen && buf[madt + off + 1]; off += buf[madt + off + 1]) {
+		const uint8_t *e = buf + madt + off;
+		if (e[0] == 0) {
+			enabled += get32(e + 4) == 1;
+			capable += get32(e + 4) == 2;
+		}
+	}
+	CHECK(enabled == 2 && capable == 30);
+
+	/* top level: Name (_S5_, Package) then Scope (\_SB_) then Scope (\_GPE) */
+	const uint8_t *aml = buf + dsdt + 36, *end = buf + dsdt + dlen;
+	CHECK(aml[0] == 0x08 && aml[5] == 0x12);
+	const uint8_t *p = aml + 6 + aml[6];
+	unsigned k;
+	CHECK(p[0] == 0x10);
+	uint32_t sb = pkglen(p + 1, &k);
+	CHECK(memcmp(p + 1 + k, "\\_SB_", 5) == 0);
+	const uint8_t *q = p + 1 + sb;
+	CHECK(q < end && q[0] == 0x10);
+	uint32_t gpe = pkglen(q + 1, &k);
+	CHECK(memcmp(q + 1 + k, "\\_GPE", 5) == 0);
+	CHECK(q + 1 + gpe == end);
+	CHECK(find(q, (size_t)(end - q), "_E02", 4) != NULL);
+	CHECK(find(q, (size_t)(end - q), "\\\x2e_SB_CSCN", 10) != NULL);
+
+	size_t n = (size_t)(q - p);
+	const uint8_t *c0 = find(p, n, "\x5b\x82", 2), *c;
+	char name[5];
+	int devices = 0, ej0 = 0;
+	for (int i = 0; i < 32; i++) {
+		snprintf(name, sizeof(name), "C%03X", i);
+		c = find(p, n, name, 4);
+		/* first seen as Device (Cnnn): 5B 82, a PkgLength of 1 or 2 bytes, the name */
+		CHECK(c && ((c[-3] == 0x5b && c[-2] == 0x82) || (c[-4] == 0x5b && c[-3] == 0x82)));
+		if (!c)
+			continue;
+		devices++;
+		/* the device's body: up to the next device or the end of the scope */
+		const uint8_t *next = find(c + 4, (size_t)(p + n - (c + 4)), "\x5b\x82", 2);
+		size_t body = (size_t)((next ? next : p + n) - c);
+		CHECK(find(c, body, "ACPI0007", 8) != NULL && find(c, body, "_STA", 4) != NULL &&
+		      find(c, body, "_MAT", 4) != NULL);
+		ej0 += find(c, body, "_EJ0", 4) != NULL;
+	}
+	CHECK(c0 != NULL && devices == 32 && ej0 == 31);
+	CHECK(find(p, n, "CSCN", 4) != NULL && find(p, n, "PRCR", 4) != NULL);
+	CHECK(acpi_write_tables(buf, sizeof(buf), 32, 32) > 0);
 }
 
 int main(void)
 {
 	test_acpi();
+	test_acpi_hotplug();
 	test_options();
 	test_bzimage();
 	test_elf();
