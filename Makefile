@@ -32,7 +32,7 @@ VMM_HDR := $(wildcard hypervisor/*.h)
 INITRAMFS_SRC := $(wildcard initramfs/*.c)
 INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
-DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl
+DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent
 
 .PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
 
@@ -67,6 +67,16 @@ $(B)/initramfs/init: $(INITRAMFS_SRC) $(INITRAMFS_HDR) | $(B)/khdr/include
 $(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/include
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -o $@ $<
+
+# The toolstack: code shared by paraventd and the paravent CLI lives in rootfs/toolstack/.
+TOOLSTACK_SRC := $(wildcard rootfs/toolstack/*.c)
+TOOLSTACK_HDR := $(wildcard rootfs/toolstack/*.h)
+
+$(B)/bin/paravent: rootfs/paravent/paravent.c $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) VERSION $(B)/obj/cJSON-musl.o \
+		| $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -I$(B)/cjson -Irootfs/toolstack -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
+		rootfs/paravent/paravent.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-musl.o
 
 # --- images --------------------------------------------------------------------------------
 
@@ -141,6 +151,12 @@ $(B)/unit/test_control: tests/unit/test_control.c hypervisor/control.c hyperviso
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -I$(B)/cjson -Ihypervisor -Itests/unit -o $@ \
 		tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c \
 		$(B)/obj/cJSON-host.o
+
+$(B)/unit/test_domain_config: tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \
+		tests/unit/check.h $(B)/obj/cJSON-host.o
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/toolstack -Itests/unit -o $@ \
+		tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-host.o
 
 check: $(UNIT_TESTS)
 	@scripts/run-unit-tests.sh $(UNIT_TESTS)
