@@ -46,8 +46,9 @@ def guest_session(m, vmm_args, commands, last="poweroff -f", timeout=600):
 
 
 def hotplug(r, m, sh_check, ctl):
-    """vCPU hotplug on the control socket's guest (1 vCPU at boot, --max-vcpus 3): plug two,
-    see the guest bring them online, ask one back, see it leave the guest and the VMM."""
+    """vCPU hotplug on a guest with 1 vCPU at boot and --max-vcpus 3, its control socket
+    /tmp/hp.sock and its log /tmp/hp.err: plug two, see the guest bring them online, ask one
+    back, see it leave the guest and the VMM."""
     # gcmd TAG SECONDS COMMAND: runs COMMAND in the guest through a console attach and waits
     # for its end mark (the attach also replays old output: tags keep results apart).
     gcmd = ("gcmd() { (echo \"$3; echo $1-done-\\$((40+2))\"; i=0; while [ $i -lt $2 ] && "
@@ -56,12 +57,12 @@ def hotplug(r, m, sh_check, ctl):
     wait_online = "for i in $(seq 150); do [ $(cat /sys/devices/system/cpu/online) = %s ] && break; sleep 1; done; echo %s=$(cat /sys/devices/system/cpu/online)"
     sh_check(r, m, "vmm: vcpus 3 plugs two vCPUs and the guest brings them online",
              gcmd + "%s '{\"op\":\"vcpus\",\"count\":3}' && gcmd hpa 200 '%s' && %s '{\"op\":\"stats\"}' | grep -o '\"vcpus_present\":[0-9]*'"
-             % (ctl, wait_online % ("0-2", "hpa"), ctl) + "; [ -S /tmp/ctl.sock ] || cat /tmp/ctl.err",
+             % (ctl, wait_online % ("0-2", "hpa"), ctl) + "; [ -S /tmp/hp.sock ] || cat /tmp/hp.err",
              want=r'\{"ok":true\}\nhpa=0-2\n"vcpus_present":3', timeout=300)
     sh_check(r, m, "vmm: vcpus 2 takes one back: the guest offlines and ejects it, the VMM sees it go",
              gcmd + "%s '{\"op\":\"vcpus\",\"count\":2}' && gcmd hpb 200 '%s' && "
              "for i in $(seq 60); do %s '{\"op\":\"stats\"}' | grep -q '\"vcpus_present\":2' && break; sleep 1; done; "
-             "%s '{\"op\":\"stats\"}' | grep -o '\"vcpus_present\":[0-9]*'; grep -o 'vCPU 2 ejected by the guest' /tmp/ctl.err"
+             "%s '{\"op\":\"stats\"}' | grep -o '\"vcpus_present\":[0-9]*'; grep -o 'vCPU 2 ejected by the guest' /tmp/hp.err"
              % (ctl, wait_online % ("0-1", "hpb"), ctl, ctl),
              want=r'\{"ok":true\}\nhpb=0-1\n"vcpus_present":2\nvCPU 2 ejected by the guest', timeout=300)
     sh_check(r, m, "vmm: vcpus beyond --max-vcpus is refused",
@@ -182,13 +183,12 @@ def run(r, m, sh_check, debian=False):
     # Boot 3: the control socket: stats, pause/resume, console attach (twice), stop.
     ctl = "vmmctl /tmp/ctl.sock"
     sh_check(r, m, "vmm: a guest with a control socket boots",
-             "rm -f /tmp/ctl.sock; (%s --name ctl --max-vcpus 3 --control /tmp/ctl.sock --cmdline 'console=ttyS0' "
+             "rm -f /tmp/ctl.sock; (%s --name ctl --control /tmp/ctl.sock --cmdline 'console=ttyS0' "
              "</dev/null >/dev/null 2>/tmp/ctl.err; echo $? >/tmp/ctl.rc) & "
              "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
              "%s '{\"op\":\"stats\"}'" % (VMM, ctl, ctl),
-             want=r'"ok":true,"stats":\{"name":"ctl","state":"running".*"boot_ms":\d+.*"vcpus_present":1,"max_vcpus":3,'
-                  r'"vcpus":\[\{"present":true,"exits":\d+,"io":\d+,"mmio":\d+,"other":\d+\},'
-                  r'\{"present":false,[^]]*\},\{"present":false,[^]]*\}\]', timeout=600)
+             want=r'"ok":true,"stats":\{"name":"ctl","state":"running".*"boot_ms":\d+.*"vcpus_present":1,"max_vcpus":1,'
+                  r'"vcpus":\[\{"present":true,"exits":\d+,"io":\d+,"mmio":\d+,"other":\d+\}\]', timeout=600)
     sh_check(r, m, "vmm: pause stops the vCPUs (no exits while paused), resume restarts them",
              "%s '{\"op\":\"pause\"}' && a=$(%s '{\"op\":\"stats\"}') && sleep 3 && b=$(%s '{\"op\":\"stats\"}') && "
              "echo \"$a\" | grep -o '\"state\":\"paused\"' && "
@@ -205,15 +205,27 @@ def run(r, m, sh_check, debian=False):
                  "grep -c 'minimal guest up' /tmp/att%d.out; grep -o 'attached-42' /tmp/att%d.out | head -n 1; "
                  "[ -S /tmp/ctl.sock ] || cat /tmp/ctl.err"  # the VMM's own words if it is gone
                  % (ctl, n, n, n), want=r"^[1-9]\d*\nattached-42$", timeout=120)
-    hotplug(r, m, sh_check, ctl)
     sh_check(r, m, "vmm: stop on the control socket ends the VMM with status 5 and removes the socket",
              "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl.rc; test -e /tmp/ctl.sock || echo socket-gone" % ctl,
              want=r'\{"ok":true\}\n5\nsocket-gone')
 
+    # Boot 4: vCPU hotplug, 1 vCPU at boot and room for 3.
+    hp = "vmmctl /tmp/hp.sock"
+    sh_check(r, m, "vmm: a guest with --vcpus 1 --max-vcpus 3 boots with one CPU present",
+             "rm -f /tmp/hp.sock; (%s --name hp --max-vcpus 3 --control /tmp/hp.sock --cmdline 'console=ttyS0' "
+             "</dev/null >/dev/null 2>/tmp/hp.err; echo $? >/tmp/hp.rc) & "
+             "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
+             "%s '{\"op\":\"stats\"}'" % (VMM, hp, hp),
+             want=r'"vcpus_present":1,"max_vcpus":3,"vcpus":\[\{"present":true,[^]]*\},'
+                  r'\{"present":false,[^]]*\},\{"present":false,[^]]*\}\]', timeout=600)
+    hotplug(r, m, sh_check, hp)
+    sh_check(r, m, "vmm: the hotplug guest stops cleanly",
+             "%s '{\"op\":\"stop\"}'; wait; echo status=$(cat /tmp/hp.rc)" % hp, want=r'\{"ok":true\}[\s\S]*status=5$')
+
     if debian:
         debian_guest(r, m, sh_check)
 
-    # Boot 4: a guest that triple-faults is reported as crashed.
+    # Boot 5: a guest that triple-faults is reported as crashed.
     elf = crash_elf()
     printf = "".join("\\%03o" % b for b in elf)
     sh_check(r, m, "vmm: a triple fault gives exit status 4",
