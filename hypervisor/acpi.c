@@ -1,8 +1,8 @@
 /* ACPI tables: what a guest needs to find its CPUs and interrupt controllers and to power
  * off or reset through registers the VMM sees (dev_acpi_pm.c). Not "hardware-reduced": a
  * reduced guest assumes there is no PIC and so no ISA interrupts, and the 8250's IRQ 4 would
- * then need a described device. ACPI is already enabled (SMI_CMD is 0), no PM timer; one GPE
- * block, for vCPU hotplug.
+ * then need a described device. ACPI is already enabled (SMI_CMD is 0), no PM timer; a fixed
+ * power button (the VMM's shutdown request); one GPE block, for vCPU hotplug.
  * Written byte by byte, little-endian, so the layout does not depend on struct packing. */
 #include "acpi.h"
 
@@ -17,6 +17,7 @@
 #define FADT_LEN 276
 #define FACS_LEN 64
 #define FADT_RESET_REG_SUP (1u << 10)
+#define FADT_SLP_BUTTON (1u << 5) /* no sleep button; PWR_BUTTON (bit 4) clear: a fixed power button */
 #define FADT_WBINVD (1u << 0)
 #define BOOT_ARCH_VGA_NOT_PRESENT (1u << 2)
 #define BOOT_ARCH_CMOS_RTC_NOT_PRESENT (1u << 5)
@@ -273,7 +274,7 @@ static size_t write_fadt(uint8_t *t, uint64_t dsdt, uint64_t facs)
 	t[89] = 2; /* PM1_CNT_LEN */
 	t[92] = ACPI_GPE0_LEN;
 	put16(t + 109, BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_CMOS_RTC_NOT_PRESENT);
-	put32(t + 112, FADT_RESET_REG_SUP | FADT_WBINVD);
+	put32(t + 112, FADT_RESET_REG_SUP | FADT_WBINVD | FADT_SLP_BUTTON);
 	gas_io(t + 116, ACPI_RESET_PORT, 8);
 	t[128] = ACPI_RESET_VALUE;
 	t[131] = 5; /* FADT minor version: ACPI 6.5 */

@@ -15,6 +15,7 @@
 #define ACPI_RESET_VALUE 0x01
 #define ACPI_S5_SLP_TYP 5         /* the sleep type of S5 (soft off) in the DSDT */
 #define ACPI_PM1_SCI_EN 0x0001    /* PM1 control: ACPI mode is on (always, here) */
+#define ACPI_PM1_PWRBTN 0x0100    /* PM1 status and enable: the fixed power button */
 #define ACPI_PM1_SLP_EN 0x2000    /* PM1 control: enter the sleep state of SLP_TYP */
 #define ACPI_PM1_SLP_TYP_SHIFT 10
 #define ACPI_SCI_IRQ 9

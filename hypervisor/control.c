@@ -16,6 +16,7 @@
 
 #include "cJSON.h"
 #include "console.h"
+#include "dev_acpi_pm.h"
 #include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
 #include "dev_virtio_blk.h"
@@ -162,6 +163,8 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 		cJSON_AddItemToObject(r, "stats", stats_json(vm));
 	} else if (strcmp(op->valuestring, "console") == 0) {
 		console = 1;
+	} else if (strcmp(op->valuestring, "shutdown") == 0) {
+		acpi_pm_press_power_button();
 	} else if (strcmp(op->valuestring, "vcpus") == 0) {
 		const cJSON *count = cJSON_GetObjectItemCaseSensitive(req, "count");
 		char msg[160];
@@ -180,7 +183,7 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 		}
 	} else {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, stats, console, vcpus)",
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus)",
 			 op->valuestring);
 		cJSON_Delete(r);
 		cJSON_Delete(req);

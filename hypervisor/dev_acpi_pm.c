@@ -1,8 +1,9 @@
 /* ACPI power management registers. A guest powers off by writing SLP_TYP(S5) | SLP_EN to
  * PM1a control, and resets by writing the reset value to the FADT's reset register. ACPI
- * mode is permanently on (SCI_EN reads 1). The GPE0 block carries the VMM's events (vCPU
- * hotplug): a status bit set while its enable bit is set holds the SCI (IRQ 9, level) up
- * until the guest's handler clears the status by writing 1 to it. */
+ * mode is permanently on (SCI_EN reads 1). The VMM's events are the fixed power button (PM1
+ * status bit 8: a request to shut down) and the GPE0 block (vCPU hotplug): a status bit set
+ * while its enable bit is set holds the SCI (IRQ 9, level) up until the guest's handler
+ * clears the status by writing 1 to it. */
 #include "dev_acpi_pm.h"
 
 #include <linux/kvm.h>
@@ -21,7 +22,7 @@
 static struct {
 	struct vm *vm;
 	pthread_mutex_t lock;
-	uint16_t pm1_enable;
+	uint16_t pm1_status, pm1_enable;
 	uint16_t gpe_status, gpe_enable;
 	bool sci_level;
 } pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -29,7 +30,7 @@ static struct {
 /* With pm.lock held: drives the SCI line to what the GPE registers say. */
 static void sci_update(void)
 {
-	bool level = (pm.gpe_status & pm.gpe_enable) != 0;
+	bool level = (pm.gpe_status & pm.gpe_enable) != 0 || (pm.pm1_status & pm.pm1_enable) != 0;
 	if (level == pm.sci_level || !pm.vm)
 		return;
 	struct kvm_irq_level irq = { .irq = ACPI_SCI_IRQ, .level = level };
@@ -41,6 +42,14 @@ void acpi_pm_raise_gpe(unsigned gpe)
 {
 	pthread_mutex_lock(&pm.lock);
 	pm.gpe_status |= (uint16_t)(1u << gpe);
+	sci_update();
+	pthread_mutex_unlock(&pm.lock);
+}
+
+void acpi_pm_press_power_button(void)
+{
+	pthread_mutex_lock(&pm.lock);
+	pm.pm1_status |= ACPI_PM1_PWRBTN;
 	sci_update();
 	pthread_mutex_unlock(&pm.lock);
 }
@@ -71,18 +80,23 @@ static uint16_t get16(const uint8_t *d, unsigned size)
 	return (uint16_t)le_get(d, size > 2 ? 2 : size);
 }
 
+/* PM1a event block: bytes 0-1 status (write 1 to clear), bytes 2-3 enable. */
 static void pm1_evt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
 {
 	(void)dev;
 	pthread_mutex_lock(&pm.lock);
-	unsigned off = port - ACPI_PM1A_EVT_PORT;
-	if (!write) {
-		/* status (offset 0) is always clear; enable (offset 2) reads back */
-		uint32_t v = (uint32_t)pm.pm1_enable << 16;
-		le_put(data, size, v >> (8 * off));
-	} else if (off == 2) {
-		pm.pm1_enable = get16(data, size);
+	for (unsigned i = 0; i < size && port + i < ACPI_PM1A_EVT_PORT + 4; i++) {
+		unsigned off = port + i - ACPI_PM1A_EVT_PORT;
+		uint16_t *reg = off < 2 ? &pm.pm1_status : &pm.pm1_enable;
+		unsigned shift = 8 * (off & 1);
+		if (!write)
+			data[i] = (uint8_t)(*reg >> shift);
+		else if (off < 2)
+			*reg &= (uint16_t)~((unsigned)data[i] << shift);
+		else
+			*reg = (uint16_t)((*reg & ~(0xffu << shift)) | (unsigned)data[i] << shift);
 	}
+	sci_update();
 	pthread_mutex_unlock(&pm.lock);
 }
 

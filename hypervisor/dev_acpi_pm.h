@@ -5,4 +5,6 @@ struct vm;
 int acpi_pm_init(struct vm *vm);
 /* Sets a GPE's status bit; the SCI rises if the guest has enabled that GPE. Any thread. */
 void acpi_pm_raise_gpe(unsigned gpe);
+/* Presses the power button: the guest's OS is asked to shut down (it decides how). */
+void acpi_pm_press_power_button(void);
 #endif

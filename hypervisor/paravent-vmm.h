@@ -24,6 +24,8 @@ enum vmm_exit_status {
  *   {"op":"pause"}   -> {"ok":true}         vCPUs stop running; devices stay as they are
  *   {"op":"resume"}  -> {"ok":true}
  *   {"op":"stop"}    -> {"ok":true}         the VMM exits with VMM_EXIT_STOPPED
+ *   {"op":"shutdown"} -> {"ok":true}        presses the ACPI power button: the guest's OS is
+ *                        asked to shut down (and then powers off: exit status 0)
  *   {"op":"stats"}   -> {"ok":true,"stats":{"name":..., "state":"running"|"paused",
  *                        "uptime_ms":N, "boot_ms":N|null, "memory_mib":N,
  *                        "rss_kib":N, "rss_guest_kib":N, "rss_vmm_kib":N,

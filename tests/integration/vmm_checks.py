@@ -212,15 +212,17 @@ def run(r, m, sh_check, debian=False):
     # Boot 4: vCPU hotplug, 1 vCPU at boot and room for 3.
     hp = "vmmctl /tmp/hp.sock"
     sh_check(r, m, "vmm: a guest with --vcpus 1 --max-vcpus 3 boots with one CPU present",
-             "rm -f /tmp/hp.sock; (%s --name hp --max-vcpus 3 --control /tmp/hp.sock --cmdline 'console=ttyS0' "
+             "rm -f /tmp/hp.sock /tmp/hp.rc; (%s --name hp --max-vcpus 3 --control /tmp/hp.sock --cmdline 'console=ttyS0' "
              "</dev/null >/dev/null 2>/tmp/hp.err; echo $? >/tmp/hp.rc) & "
              "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
              "%s '{\"op\":\"stats\"}'" % (VMM, hp, hp),
              want=r'"vcpus_present":1,"max_vcpus":3,"vcpus":\[\{"present":true,[^]]*\},'
                   r'\{"present":false,[^]]*\},\{"present":false,[^]]*\}\]', timeout=600)
     hotplug(r, m, sh_check, hp)
-    sh_check(r, m, "vmm: the hotplug guest stops cleanly",
-             "%s '{\"op\":\"stop\"}'; wait; echo status=$(cat /tmp/hp.rc)" % hp, want=r'\{"ok":true\}[\s\S]*status=5$')
+    sh_check(r, m, "vmm: shutdown presses the ACPI power button: the guest powers itself off (status 0)",
+             "%s '{\"op\":\"shutdown\"}'; for i in $(seq 120); do [ -e /tmp/hp.rc ] && break; sleep 1; done; "
+             "echo status=$(cat /tmp/hp.rc); grep -o 'the guest powered off.*' /tmp/hp.err; [ -S /tmp/hp.sock ] || echo socket-gone"
+             % hp, want=r'\{"ok":true\}[\s\S]*status=0\nthe guest powered off[^\n]*\nsocket-gone', timeout=180)
 
     if debian:
         debian_guest(r, m, sh_check)

@@ -19,7 +19,7 @@
 #include "paravent-vmm.h"
 #include "vm.h"
 
-static int paused, resumed, stopped, gpes;
+static int paused, resumed, stopped, gpes, buttons;
 static pio_handler hotplug_io;
 
 /* The hotplug registers' handler, kept so the test can play the guest's ACPI code. */
@@ -35,6 +35,11 @@ void acpi_pm_raise_gpe(unsigned gpe)
 {
 	CHECK(gpe == ACPI_GPE_CPU_HOTPLUG);
 	gpes++;
+}
+
+void acpi_pm_press_power_button(void)
+{
+	buttons++;
 }
 
 void vmm_log(const char *fmt, ...)
@@ -194,6 +199,10 @@ int main(void)
 	strcpy(longop + 507, "\"}");
 	r = ask(&vm, longop, &console);
 	CHECK(!ok(r) && strlen(error_of(r)) < 200);
+	cJSON_Delete(r);
+
+	r = ask(&vm, "{\"op\":\"shutdown\"}", &console);
+	CHECK(ok(r) && buttons == 1 && stopped == 0);
 	cJSON_Delete(r);
 
 	/* vCPU hotplug: 1 of 4 at boot */

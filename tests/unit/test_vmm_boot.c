@@ -302,6 +302,8 @@ static void test_acpi(void)
 	CHECK(acpi_checksum(buf + fadt, get32(buf + fadt + 4)) == 0);
 	CHECK(get32(buf + fadt + 64) == ACPI_PM1A_CNT_PORT);
 	CHECK(buf[fadt + 128] == ACPI_RESET_VALUE);
+	/* a fixed power button (PWR_BUTTON clear), no sleep button (SLP_BUTTON set) */
+	CHECK((get32(buf + fadt + 112) & (1u << 4)) == 0 && (get32(buf + fadt + 112) & (1u << 5)) != 0);
 	CHECK(get64(buf + fadt + 116 + 4) == ACPI_RESET_PORT);
 	uint64_t dsdt = get64(buf + fadt + 140) - ACPI_BASE;
 	CHECK(get32(buf + fadt + 40) == dsdt + ACPI_BASE);
