@@ -158,6 +158,12 @@ $(B)/unit/test_domain_config: tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $
 	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/toolstack -Itests/unit -o $@ \
 		tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-host.o
 
+$(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
+		$(B)/obj/cJSON-host.o
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paraventd -Itests/unit -o $@ \
+		tests/unit/test_api.c rootfs/paraventd/api.c $(B)/obj/cJSON-host.o
+
 check: $(UNIT_TESTS)
 	@scripts/run-unit-tests.sh $(UNIT_TESTS)
 
