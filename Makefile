@@ -32,7 +32,8 @@ VMM_HDR := $(wildcard hypervisor/*.h)
 INITRAMFS_SRC := $(wildcard initramfs/*.c)
 INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
-DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent
+DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent \
+	$(B)/bin/paraventd
 
 .PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
 
@@ -72,11 +73,24 @@ $(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/i
 TOOLSTACK_SRC := $(wildcard rootfs/toolstack/*.c)
 TOOLSTACK_HDR := $(wildcard rootfs/toolstack/*.h)
 
-$(B)/bin/paravent: rootfs/paravent/paravent.c $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) VERSION $(B)/obj/cJSON-musl.o \
-		| $(B)/khdr/include
+$(B)/bin/paravent: $(wildcard rootfs/paravent/*.[ch]) $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) VERSION \
+		$(B)/obj/cJSON-musl.o | $(B)/khdr/include
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -I$(B)/cjson -Irootfs/toolstack -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
-		rootfs/paravent/paravent.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-musl.o
+		$(wildcard rootfs/paravent/*.c) $(TOOLSTACK_SRC) $(B)/obj/cJSON-musl.o
+
+# paraventd: the API (libmicrohttpd from Debian's source, built against musl) and the domains.
+PARAVENTD_SRC := $(wildcard rootfs/paraventd/*.c)
+$(B)/libmicrohttpd: scripts/build-libmicrohttpd.sh | deps $(B)/khdr/include
+	@mkdir -p $(B)
+	@ln -sfn "$$(scripts/build-libmicrohttpd.sh)" $@
+
+$(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \
+		hypervisor/paravent-vmm.h VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -pthread -I$(B)/cjson -I$(B)/libmicrohttpd/include -Irootfs/toolstack \
+		-Irootfs/paraventd -Ihypervisor -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
+		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) $(B)/obj/cJSON-musl.o $(B)/libmicrohttpd/lib/libmicrohttpd.a
 
 # --- images --------------------------------------------------------------------------------
 

@@ -1,20 +1,32 @@
-/* paravent: the command-line client of the toolstack, shaped like Xen's xl. Today it checks
- * domain configuration files on its own (`create -n`, as `xl create -n` does); the commands
- * that act on domains come with paraventd (docs/cli.md). Exit status: 0 success, 1 the
- * request failed (e.g. a config with errors), 2 bad usage. */
+/* paravent: the command-line client of the toolstack, shaped like Xen's xl. It speaks only
+ * paraventd's API (over its unix socket), except `create -n`, which checks a configuration
+ * file on its own, as `xl create -n` does (docs/cli.md). Exit status: 0 success, 1 the
+ * request failed (e.g. a config with errors, no such domain), 2 bad usage. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+#include <unistd.h>
+
+#include "api_client.h"
 #include "cJSON.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
 
 static const char usage[] =
 	"usage: paravent COMMAND [ARGS]\n"
+	"  create CFG      start a domain from a configuration file\n"
 	"  create -n CFG   check a domain configuration file and print the domain it describes\n"
 	"                  as JSON, with every default filled in; needs no daemon\n"
+	"  list [--json]   the domains: Name ID Mem VCPUs State Time(s)\n"
+	"  info            the host\n"
+	"  destroy DOM     stop a domain at once (the power cord)\n"
+	"  shutdown [-w] DOM  ask the guest to shut down (ACPI power button); -w waits until it has\n"
+	"  pause DOM, unpause DOM\n"
+	"  vcpu-set DOM N  plug or take back vCPUs, up to the domain's maxvcpus\n"
 	"  help            this text\n"
 	"  --version       the Paravent version\n"
 	"Configuration files: docs/config.md (an xl.cfg subset).\n";
@@ -44,6 +56,57 @@ static char *read_config(const char *path, size_t *len)
 	return buf;
 }
 
+/* Prints the API's {"error": ...} (one line per problem) after a prefix. */
+static void print_error(const char *prefix, const char *body, int status)
+{
+	cJSON *j = cJSON_Parse(body);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	fprintf(stderr, "%s%s\n", prefix, cJSON_IsString(e) ? e->valuestring : body);
+	if (!cJSON_IsString(e))
+		fprintf(stderr, "(HTTP status %d)\n", status);
+	cJSON_Delete(j);
+}
+
+/* Calls the API; returns the parsed JSON body of a 2xx reply, or NULL after printing why. */
+static cJSON *call(const char *method, const char *path, const char *body, size_t len, const char *what)
+{
+	int status;
+	char *resp, err[300];
+	if (api_call(method, path, body, len, &status, &resp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "paravent: %s\n", err);
+		return NULL;
+	}
+	if (status < 200 || status > 299) {
+		char prefix[128];
+		snprintf(prefix, sizeof(prefix), "paravent: %s: ", what);
+		print_error(prefix, resp, status);
+		free(resp);
+		return NULL;
+	}
+	cJSON *j = cJSON_Parse(resp);
+	free(resp);
+	return j ? j : cJSON_CreateObject();
+}
+
+static int create_on_daemon(const char *path, const char *text, size_t len)
+{
+	char what[300];
+	snprintf(what, sizeof(what), "create %s", path);
+	cJSON *j = call("POST", "/domains", text, len, what);
+	free((void *)text);
+	if (!j)
+		return 1;
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+	const cJSON *warn = cJSON_GetObjectItemCaseSensitive(j, "warning");
+	printf("Started domain %s (id=%d)\n", cJSON_IsString(name) ? name->valuestring : "?",
+	       cJSON_IsNumber(id) ? id->valueint : -1);
+	if (cJSON_IsString(warn))
+		fprintf(stderr, "paravent: warning: %s\n", warn->valuestring);
+	cJSON_Delete(j);
+	return 0;
+}
+
 static int cmd_create(int argc, char **argv)
 {
 	int dry_run = 0;
@@ -62,15 +125,12 @@ static int cmd_create(int argc, char **argv)
 		fprintf(stderr, "paravent: create: which configuration file?\n%s", usage);
 		return 2;
 	}
-	if (!dry_run) {
-		fprintf(stderr, "paravent: create: starting domains needs paraventd, which this build does "
-				"not have yet; `paravent create -n %s` checks the file\n", path);
-		return 1;
-	}
 	size_t len;
 	char *text = read_config(path, &len);
 	if (!text)
 		return 1;
+	if (!dry_run)
+		return create_on_daemon(path, text, len);
 	struct domain_config cfg;
 	char err[8192];
 	int errors = domcfg_parse(path, text, len, &cfg, err, sizeof(err));
@@ -93,6 +153,165 @@ static int cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/* dom0's own CPU time: all of the host's, as xl shows for Domain-0. */
+static double host_cpu_seconds(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return 0;
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		       &v[6], &v[7]);
+	fclose(f);
+	if (n < 3)
+		return 0;
+	return (double)(v[0] + v[1] + v[2]) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static const char *xl_state(const char *letter)
+{
+	if (strcmp(letter, "r") == 0) return "r-----";
+	if (strcmp(letter, "p") == 0) return "--p---";
+	if (strcmp(letter, "s") == 0) return "---s--";
+	if (strcmp(letter, "c") == 0) return "----c-";
+	return "------";
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	if (argc > (json ? 2 : 1)) {
+		fprintf(stderr, "paravent: list takes no domain names yet\n%s", usage);
+		return 2;
+	}
+	cJSON *doms = call("GET", "/domains", NULL, 0, "list");
+	if (!doms)
+		return 1;
+	if (json) {
+		char *s = cJSON_Print(doms);
+		puts(s ? s : "[]");
+		free(s);
+		cJSON_Delete(doms);
+		return 0;
+	}
+	cJSON *host = call("GET", "/host", NULL, 0, "info");
+	const cJSON *hm = cJSON_GetObjectItemCaseSensitive(host, "memory_mib");
+	const cJSON *hc = cJSON_GetObjectItemCaseSensitive(host, "cpus");
+	printf("%-32s %5s %7s %5s %6s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+	printf("%-32s %5d %7d %5d %6s %9.1f\n", "Domain-0", 0, cJSON_IsNumber(hm) ? hm->valueint : 0,
+	       cJSON_IsNumber(hc) ? hc->valueint : 0, "r-----", host_cpu_seconds());
+	cJSON_Delete(host);
+	const cJSON *d;
+	cJSON_ArrayForEach(d, doms) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "name");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(d, "id");
+		const cJSON *mem = cJSON_GetObjectItemCaseSensitive(d, "memory");
+		const cJSON *vc = cJSON_GetObjectItemCaseSensitive(d, "vcpus");
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "state_letter");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "cpu_seconds");
+		printf("%-32s %5d %7d %5d %6s %9.1f\n", cJSON_IsString(name) ? name->valuestring : "?",
+		       cJSON_IsNumber(id) ? id->valueint : -1, cJSON_IsNumber(mem) ? mem->valueint : 0,
+		       cJSON_IsNumber(vc) ? vc->valueint : 0, xl_state(cJSON_IsString(st) ? st->valuestring : ""),
+		       cJSON_IsNumber(t) ? t->valuedouble : 0);
+	}
+	cJSON_Delete(doms);
+	return 0;
+}
+
+static int cmd_info(void)
+{
+	cJSON *host = call("GET", "/host", NULL, 0, "info");
+	if (!host)
+		return 1;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, host) {
+		if (cJSON_IsString(item))
+			printf("%-16s: %s\n", item->string, item->valuestring);
+		else if (cJSON_IsNumber(item))
+			printf("%-16s: %.0f\n", item->string, item->valuedouble);
+	}
+	cJSON_Delete(host);
+	return 0;
+}
+
+static bool name_arg_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", s[i]))
+			return false;
+	return true;
+}
+
+/* destroy, shutdown [-w], pause, unpause: one domain each. */
+static int cmd_domain_action(const char *cmd, int argc, char **argv)
+{
+	bool wait = argc == 3 && strcmp(cmd, "shutdown") == 0 && strcmp(argv[1], "-w") == 0;
+	const char *dom = argc == 2 ? argv[1] : wait ? argv[2] : NULL;
+	if (!dom) {
+		fprintf(stderr, "paravent: %s: which domain?\n%s", cmd, usage);
+		return 2;
+	}
+	if (!name_arg_ok(dom)) {
+		fprintf(stderr, "paravent: %s: no domain named %s\n", cmd, dom);
+		return 1;
+	}
+	char path[128], what[128];
+	snprintf(what, sizeof(what), "%s %s", cmd, dom);
+	if (strcmp(cmd, "destroy") == 0)
+		snprintf(path, sizeof(path), "/domains/%s", dom);
+	else
+		snprintf(path, sizeof(path), "/domains/%s/%s", dom, cmd);
+	cJSON *j = call(strcmp(cmd, "destroy") == 0 ? "DELETE" : "POST", path, NULL, 0, what);
+	if (!j)
+		return 1;
+	cJSON_Delete(j);
+	if (!wait)
+		return 0;
+	/* -w: until the domain is gone or no longer running (its on_poweroff decides which) */
+	snprintf(path, sizeof(path), "/domains/%s", dom);
+	for (int i = 0; i < 300; i++) {
+		int status;
+		char *resp, err[300];
+		if (api_call("GET", path, NULL, 0, &status, &resp, err, sizeof(err)) != 0) {
+			fprintf(stderr, "paravent: %s\n", err);
+			return 1;
+		}
+		bool done = status == 404 || !strstr(resp, "\"state\":\"running\"");
+		free(resp);
+		if (done)
+			return 0;
+		sleep(1);
+	}
+	fprintf(stderr, "paravent: shutdown %s: still running after 300 s\n", dom);
+	return 1;
+}
+
+static int cmd_vcpu_set(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "paravent: vcpu-set DOM N\n");
+		return 2;
+	}
+	char *end;
+	long n = strtol(argv[2], &end, 10);
+	if (*end || n < 1 || n > 1024 || !name_arg_ok(argv[1])) {
+		fprintf(stderr, "paravent: vcpu-set DOM N: N is a count of vCPUs\n");
+		return 2;
+	}
+	char path[128], body[64], what[128];
+	snprintf(path, sizeof(path), "/domains/%s/vcpus", argv[1]);
+	snprintf(body, sizeof(body), "{\"count\":%ld}", n);
+	snprintf(what, sizeof(what), "vcpu-set %s", argv[1]);
+	cJSON *j = call("PUT", path, body, strlen(body), what);
+	if (!j)
+		return 1;
+	cJSON_Delete(j);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -101,6 +320,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "create") == 0)
 		return cmd_create(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "info") == 0)
+		return cmd_info();
+	if (strcmp(argv[1], "destroy") == 0 || strcmp(argv[1], "shutdown") == 0 ||
+	    strcmp(argv[1], "pause") == 0 || strcmp(argv[1], "unpause") == 0)
+		return cmd_domain_action(argv[1], argc - 1, argv + 1);
+	if (strcmp(argv[1], "vcpu-set") == 0)
+		return cmd_vcpu_set(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, stdout);
 		return 0;

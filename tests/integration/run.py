@@ -23,6 +23,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import Machine, TimeoutError_  # noqa: E402
+import toolstack_checks  # noqa: E402
 import vmm_checks  # noqa: E402
 
 BOOT_TIMEOUT = int(os.environ.get("PARAVENT_BOOT_TIMEOUT", "420"))
@@ -129,6 +130,8 @@ def test_boot_matrix(r, args, version, build_id):
                     if label == "bios-cd" and (not args.only or "vmm" in args.only):
                         print("== paravent-vmm in the %s dom0" % label, flush=True)
                         vmm_checks.run(r, m, sh_check, debian=bool(extra))
+                        print("== paraventd and paravent in the %s dom0" % label, flush=True)
+                        toolstack_checks.run(r, m, sh_check)
             except Exception:
                 r.check("%s: test harness" % label, False, traceback.format_exc())
             finally:

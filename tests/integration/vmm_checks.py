@@ -101,7 +101,7 @@ def run(r, m, sh_check, debian=False):
     sh_check(r, m, "paravent create -n: the example config is valid, shown as JSON with defaults",
              "paravent create -n /etc/paravent/examples/minimal.cfg",
              want=r'"name":\s+"minimal",[\s\S]*"maxvcpus":\s+2,[\s\S]*"cpu_weight":\s+256,[\s\S]*'
-                  r'"bridge":\s+"pvbr0"[\s\S]*"on_crash":\s+"restart"')
+                  r'"on_poweroff":\s+"destroy",[\s\S]*"on_crash":\s+"restart"')
     sh_check(r, m, "paravent create -n: a bad config names file, line and key; exit status 1",
              "printf 'name = \"x\"\\nkernel = \"/k\"\\nmemory = 8\\nvnc = 1\\n' > /tmp/bad.cfg; "
              "paravent create -n /tmp/bad.cfg 2>&1",

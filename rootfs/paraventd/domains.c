@@ -1,0 +1,524 @@
+/* See domains.h. */
+#include "domains.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "domain_config.h"
+#include "domain_config_json.h"
+#include "paravent-vmm.h"
+
+#define MAX_DOMAINS 64
+#define RESTART_LIMIT 5     /* crashes within RESTART_WINDOW: stop restarting */
+#define RESTART_WINDOW 60
+
+enum dom_state { DOM_RUNNING, DOM_PAUSED, DOM_SHUTDOWN, DOM_CRASHED };
+
+struct domain {
+	bool used;
+	char name[65];
+	int id;
+	struct domain_config cfg;
+	char *config_text;
+	size_t config_len;
+	pid_t pid;
+	enum dom_state state;
+	bool destroying; /* asked to go: no on_* action when its VMM exits */
+	time_t started, first_crash;
+	int crashes, restarts;
+	char last_exit[96];
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct domain doms[MAX_DOMAINS];
+static int next_id = 1;
+static char run_dir[128] = "/run/paravent";
+static char vmm_path[256] = "paravent-vmm";
+
+void domains_init(const char *rdir, const char *vmm)
+{
+	snprintf(run_dir, sizeof(run_dir), "%s", rdir);
+	snprintf(vmm_path, sizeof(vmm_path), "%s", vmm);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/domains", run_dir);
+	mkdir(run_dir, 0755);
+	mkdir(path, 0700);
+}
+
+static struct domain *find(const char *name)
+{
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		if (doms[i].used && strcmp(doms[i].name, name) == 0)
+			return &doms[i];
+	return NULL;
+}
+
+static void dom_path(const struct domain *d, const char *file, char *out, size_t len)
+{
+	snprintf(out, len, "%s/domains/%s/%s", run_dir, d->name, file);
+}
+
+static const char *state_letter(const struct domain *d)
+{
+	static const char *const s[] = { "r", "p", "s", "c" };
+	return s[d->state];
+}
+
+static const char *state_name(const struct domain *d)
+{
+	static const char *const s[] = { "running", "paused", "shutdown", "crashed" };
+	return s[d->state];
+}
+
+/* Starts d's VMM; with lock held. Returns 0 or -1 with errno. */
+static int spawn(struct domain *d)
+{
+	char dir[512], ctl[600], con[600], log[600], mem[24], vcpus[16], maxv[16];
+	char disks[DOMCFG_MAX_DISKS][4200];
+	const char *argv[64];
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/domains/%s", run_dir, d->name);
+	mkdir(dir, 0700);
+	dom_path(d, "control.sock", ctl, sizeof(ctl));
+	dom_path(d, "console.log", con, sizeof(con));
+	dom_path(d, "vmm.log", log, sizeof(log));
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)d->cfg.memory_mib);
+	snprintf(vcpus, sizeof(vcpus), "%d", d->cfg.vcpus);
+	snprintf(maxv, sizeof(maxv), "%d", d->cfg.maxvcpus);
+	argv[n++] = vmm_path;
+	argv[n++] = "--name";
+	argv[n++] = d->name;
+	argv[n++] = "--kernel";
+	argv[n++] = d->cfg.kernel;
+	if (d->cfg.ramdisk) {
+		argv[n++] = "--initrd";
+		argv[n++] = d->cfg.ramdisk;
+	}
+	if (d->cfg.cmdline) {
+		argv[n++] = "--cmdline";
+		argv[n++] = d->cfg.cmdline;
+	}
+	argv[n++] = "--memory";
+	argv[n++] = mem;
+	argv[n++] = "--vcpus";
+	argv[n++] = vcpus;
+	argv[n++] = "--max-vcpus";
+	argv[n++] = maxv;
+	for (int i = 0; i < d->cfg.ndisks; i++) {
+		snprintf(disks[i], sizeof(disks[i]), "%s%s", d->cfg.disk[i].target, d->cfg.disk[i].readonly ? ",ro" : "");
+		argv[n++] = "--disk";
+		argv[n++] = disks[i];
+	}
+	argv[n++] = "--control";
+	argv[n++] = ctl;
+	argv[n++] = "--console-log";
+	argv[n++] = con;
+	argv[n++] = "--log";
+	argv[n++] = log;
+	argv[n] = NULL;
+
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* its own session, so that signals to paraventd's group do not reach it */
+		setsid();
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	d->pid = pid;
+	d->state = DOM_RUNNING;
+	d->started = time(NULL);
+	return 0;
+}
+
+/* One request to d's VMM on its control socket; the reply line into reply. */
+static int vmm_request(const struct domain *d, const char *req, char *reply, size_t len)
+{
+	char path[600];
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 3 };
+
+	dom_path(d, "control.sock", path, sizeof(path));
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -1;
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	size_t got = 0;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	while (got + 1 < len) {
+		ssize_t r = recv(fd, reply + got, len - 1 - got, 0);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (memchr(reply, '\n', got))
+			break;
+	}
+	close(fd);
+	reply[got] = 0;
+	return strstr(reply, "\"ok\":true") ? 0 : -1;
+}
+
+/* CPU seconds of a process, from /proc/PID/stat. */
+static double cpu_seconds(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	unsigned long long ut = 0, st = 0;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static cJSON *domain_json(const struct domain *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", d->name);
+	cJSON_AddNumberToObject(o, "id", d->id);
+	cJSON_AddStringToObject(o, "state", state_name(d));
+	cJSON_AddStringToObject(o, "state_letter", state_letter(d));
+	cJSON_AddNumberToObject(o, "memory", (double)d->cfg.memory_mib);
+	cJSON_AddNumberToObject(o, "vcpus", d->cfg.vcpus);
+	bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+	cJSON_AddNumberToObject(o, "pid", live ? d->pid : 0);
+	cJSON_AddNumberToObject(o, "cpu_seconds", live ? cpu_seconds(d->pid) : 0);
+	cJSON_AddNumberToObject(o, "uptime_seconds", live ? (double)(time(NULL) - d->started) : 0);
+	cJSON_AddNumberToObject(o, "restarts", d->restarts);
+	if (d->last_exit[0])
+		cJSON_AddStringToObject(o, "last_exit", d->last_exit);
+	cJSON_AddItemToObject(o, "config", domcfg_to_json(&d->cfg));
+	return o;
+}
+
+static int be_host(void *ctx, cJSON **out)
+{
+	struct sysinfo si;
+	(void)ctx;
+	*out = cJSON_CreateObject();
+	cJSON_AddStringToObject(*out, "version", PARAVENT_VERSION);
+	cJSON_AddNumberToObject(*out, "cpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
+	if (sysinfo(&si) == 0) {
+		cJSON_AddNumberToObject(*out, "memory_mib", (double)((unsigned long long)si.totalram * si.mem_unit >> 20));
+		cJSON_AddNumberToObject(*out, "free_memory_mib", (double)((unsigned long long)si.freeram * si.mem_unit >> 20));
+	}
+	pthread_mutex_lock(&lock);
+	int n = 0;
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		n += doms[i].used;
+	pthread_mutex_unlock(&lock);
+	cJSON_AddNumberToObject(*out, "domains", n);
+	return 200;
+}
+
+static int be_list(void *ctx, cJSON **out)
+{
+	(void)ctx;
+	*out = cJSON_CreateArray();
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		if (doms[i].used)
+			cJSON_AddItemToArray(*out, domain_json(&doms[i]));
+	pthread_mutex_unlock(&lock);
+	return 200;
+}
+
+static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
+{
+	struct domain_config cfg;
+	(void)ctx;
+	if (domcfg_parse("config", text, len, &cfg, err, errlen) != 0) {
+		size_t n = strlen(err);
+		if (n && err[n - 1] == '\n')
+			err[n - 1] = 0;
+		return 400;
+	}
+	pthread_mutex_lock(&lock);
+	if (find(cfg.name)) {
+		pthread_mutex_unlock(&lock);
+		snprintf(err, errlen, "a domain named %s exists", cfg.name);
+		domcfg_free(&cfg);
+		return 409;
+	}
+	struct domain *d = NULL;
+	for (int i = 0; i < MAX_DOMAINS && !d; i++)
+		if (!doms[i].used)
+			d = &doms[i];
+	if (!d) {
+		pthread_mutex_unlock(&lock);
+		snprintf(err, errlen, "already %d domains", MAX_DOMAINS);
+		domcfg_free(&cfg);
+		return 409;
+	}
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	snprintf(d->name, sizeof(d->name), "%s", cfg.name);
+	d->id = next_id++;
+	d->config_text = malloc(len + 1);
+	if (d->config_text) {
+		memcpy(d->config_text, text, len);
+		d->config_text[len] = 0;
+		d->config_len = len;
+	}
+	d->used = true;
+	if (spawn(d) != 0) {
+		snprintf(err, errlen, "cannot start paravent-vmm: %s", strerror(errno));
+		domcfg_free(&d->cfg);
+		free(d->config_text);
+		memset(d, 0, sizeof(*d));
+		pthread_mutex_unlock(&lock);
+		return 500;
+	}
+	*out = domain_json(d);
+	if (cfg.nvifs)
+		cJSON_AddStringToObject(*out, "warning", "vif: guest networking is not implemented yet; "
+							 "the domain has no network interface");
+	pthread_mutex_unlock(&lock);
+	return 201;
+}
+
+static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t errlen)
+{
+	(void)ctx;
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	if (d)
+		*out = domain_json(d);
+	pthread_mutex_unlock(&lock);
+	if (!d) {
+		snprintf(err, errlen, "no domain named %s", name);
+		return 404;
+	}
+	return 200;
+}
+
+static void forget(struct domain *d)
+{
+	domcfg_free(&d->cfg);
+	free(d->config_text);
+	memset(d, 0, sizeof(*d));
+}
+
+static int be_action(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
+		     char *err, size_t errlen)
+{
+	char req[128], reply[4096];
+	int status = 202;
+	(void)ctx;
+	(void)out;
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	if (!d) {
+		pthread_mutex_unlock(&lock);
+		snprintf(err, errlen, "no domain named %s", name);
+		return 404;
+	}
+	bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+	if (strcmp(action, "destroy") == 0) {
+		if (!live) {
+			forget(d);
+		} else {
+			d->destroying = true;
+			if (vmm_request(d, "{\"op\":\"stop\"}", reply, sizeof(reply)) != 0)
+				kill(d->pid, SIGKILL);
+		}
+	} else if (!live) {
+		snprintf(err, errlen, "%s is %s", name, state_name(d));
+		status = 409;
+	} else if (strcmp(action, "pause") == 0 || strcmp(action, "unpause") == 0 ||
+		   strcmp(action, "shutdown") == 0) {
+		const char *op = strcmp(action, "unpause") == 0 ? "resume" : action;
+		snprintf(req, sizeof(req), "{\"op\":\"%s\"}", op);
+		if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
+			snprintf(err, errlen, "the VMM refused %s: %.200s", action, reply);
+			status = 409;
+		} else if (strcmp(action, "pause") == 0) {
+			d->state = DOM_PAUSED;
+		} else if (strcmp(action, "unpause") == 0) {
+			d->state = DOM_RUNNING;
+		}
+	} else if (strcmp(action, "vcpus") == 0) {
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(args, "count");
+		if (!cJSON_IsNumber(count) || count->valuedouble < 1 || count->valuedouble > d->cfg.maxvcpus ||
+		    count->valuedouble != (double)(int)count->valuedouble) {
+			snprintf(err, errlen, "want {\"count\": N} with N from 1 to maxvcpus (%d)", d->cfg.maxvcpus);
+			status = 400;
+		} else {
+			snprintf(req, sizeof(req), "{\"op\":\"vcpus\",\"count\":%d}", (int)count->valuedouble);
+			if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
+				snprintf(err, errlen, "the VMM refused: %.200s", reply);
+				status = 409;
+			}
+		}
+	} else {
+		snprintf(err, errlen, "%s is not implemented yet", action);
+		status = 501;
+	}
+	pthread_mutex_unlock(&lock);
+	return status;
+}
+
+static char *be_metrics(void *ctx)
+{
+	size_t cap = 4096 + MAX_DOMAINS * 512, len = 0;
+	char *buf = malloc(cap);
+	(void)ctx;
+	if (!buf)
+		return NULL;
+	pthread_mutex_lock(&lock);
+	int n = 0;
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		n += doms[i].used;
+	len += (size_t)snprintf(buf + len, cap - len,
+				"# HELP paravent_domains Domains paraventd knows.\n# TYPE paravent_domains gauge\n"
+				"paravent_domains %d\n"
+				"# HELP paravent_domain_up 1 while the domain's VMM runs.\n# TYPE paravent_domain_up gauge\n", n);
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		const struct domain *d = &doms[i];
+		if (!d->used)
+			continue;
+		bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+		len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_up{name=\"%s\"} %d\n", d->name, live);
+	}
+	len += (size_t)snprintf(buf + len, cap - len,
+				"# HELP paravent_domain_cpu_seconds_total CPU time of the domain's VMM.\n"
+				"# TYPE paravent_domain_cpu_seconds_total counter\n");
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		const struct domain *d = &doms[i];
+		if (d->used && (d->state == DOM_RUNNING || d->state == DOM_PAUSED))
+			len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_cpu_seconds_total{name=\"%s\"} %.2f\n",
+						d->name, cpu_seconds(d->pid));
+	}
+	len += (size_t)snprintf(buf + len, cap - len,
+				"# HELP paravent_domain_restarts_total Restarts by on_crash or on_reboot.\n"
+				"# TYPE paravent_domain_restarts_total counter\n");
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		if (doms[i].used)
+			len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_restarts_total{name=\"%s\"} %d\n",
+						doms[i].name, doms[i].restarts);
+	pthread_mutex_unlock(&lock);
+	return buf;
+}
+
+const struct api_backend domains_backend = { be_host, be_list, be_create, be_show, be_action, be_metrics };
+
+void domains_child_exited(pid_t pid, int ws)
+{
+	pthread_mutex_lock(&lock);
+	struct domain *d = NULL;
+	for (int i = 0; i < MAX_DOMAINS && !d; i++)
+		if (doms[i].used && doms[i].pid == pid && (doms[i].state == DOM_RUNNING || doms[i].state == DOM_PAUSED))
+			d = &doms[i];
+	if (!d) {
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+	if (WIFEXITED(ws))
+		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm exit status %d", code);
+	else
+		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed by signal %d", WTERMSIG(ws));
+	fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
+	if (d->destroying) {
+		forget(d);
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	/* exit statuses: hypervisor/paravent-vmm.h; a VMM killed from outside counts as a crash */
+	enum domcfg_action act;
+	bool crashed = false;
+	if (code == VMM_EXIT_POWEROFF) {
+		act = d->cfg.on_poweroff;
+	} else if (code == VMM_EXIT_REBOOT) {
+		act = d->cfg.on_reboot;
+	} else if (code == VMM_EXIT_STOPPED) {
+		act = DOMCFG_DESTROY;
+	} else if (code == VMM_EXIT_ERROR || code == VMM_EXIT_USAGE || code == 127) {
+		act = DOMCFG_PRESERVE; /* restarting would fail the same way */
+		crashed = true;
+	} else {
+		act = d->cfg.on_crash;
+		crashed = true;
+	}
+	time_t now = time(NULL);
+	if (crashed) {
+		if (now - d->first_crash > RESTART_WINDOW) {
+			d->first_crash = now;
+			d->crashes = 0;
+		}
+		if (++d->crashes > RESTART_LIMIT && (act == DOMCFG_RESTART || act == DOMCFG_RENAME_RESTART)) {
+			fprintf(stderr, "paraventd: %s: crashed %d times in %d s, not restarting\n", d->name,
+				d->crashes, RESTART_WINDOW);
+			act = DOMCFG_PRESERVE;
+		}
+	}
+	d->state = crashed ? DOM_CRASHED : DOM_SHUTDOWN;
+	switch (act) {
+	case DOMCFG_DESTROY:
+		forget(d);
+		break;
+	case DOMCFG_PRESERVE:
+		break;
+	case DOMCFG_RENAME_RESTART:
+	case DOMCFG_RESTART:
+		d->restarts++;
+		if (spawn(d) != 0) {
+			snprintf(d->last_exit, sizeof(d->last_exit), "cannot restart: %s", strerror(errno));
+			d->state = DOM_CRASHED;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void domains_stop_all(void)
+{
+	char reply[256];
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		struct domain *d = &doms[i];
+		if (d->used && (d->state == DOM_RUNNING || d->state == DOM_PAUSED)) {
+			d->destroying = true;
+			if (vmm_request(d, "{\"op\":\"stop\"}", reply, sizeof(reply)) != 0)
+				kill(d->pid, SIGKILL);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,20 @@
+/* The domains paraventd runs: one paravent-vmm each, started from a domain configuration,
+ * watched until it exits, then handled as its on_poweroff / on_reboot / on_crash says. The
+ * table is shared by the API thread and the supervisor (main) thread, under one lock. */
+#ifndef PARAVENTD_DOMAINS_H
+#define PARAVENTD_DOMAINS_H
+
+#include <sys/types.h>
+
+#include "api.h"
+
+/* Where each domain's files live: RUN_DIR/domains/NAME/{control.sock,console.log,vmm.log}. */
+void domains_init(const char *run_dir, const char *vmm_path);
+/* The backend the API calls. */
+extern const struct api_backend domains_backend;
+/* A child exited (from waitpid): applies the domain's on_* action. */
+void domains_child_exited(pid_t pid, int wait_status);
+/* Stops every domain's VMM (paraventd is going away with the host). */
+void domains_stop_all(void);
+
+#endif

@@ -1,0 +1,249 @@
+/* paraventd: the toolstack daemon. Serves the API (api.c) with GNU libmicrohttpd on a unix
+ * socket (trusted by its file permissions) and on TCP (bearer token; loopback unless
+ * --listen), and supervises one paravent-vmm per domain (domains.c). The main thread only
+ * waits for signals: children exiting, and the request to stop. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "domains.h"
+
+struct listener {
+	bool trusted;
+};
+
+struct upload {
+	char *buf;
+	size_t len;
+	bool too_big;
+};
+
+static char token[API_TOKEN_LEN + 1];
+
+static const char usage[] =
+	"usage: paraventd [--listen ADDR] [--port N] [--state DIR] [--run DIR] [--vmm PATH]\n"
+	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
+	"  --port N       TCP port (default 8000)\n"
+	"  --state DIR    persistent state: the API token (default /var/lib/paravent)\n"
+	"  --run DIR      live state and sockets (default /run/paravent)\n"
+	"  --vmm PATH     the VMM (default paravent-vmm, from PATH)\n";
+
+/* The token: read from STATE/api-token, or made once from getrandom and kept there (0600). */
+static int load_token(const char *state)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "%s/api-token", state);
+	mkdir(state, 0755);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, token, API_TOKEN_LEN);
+		close(fd);
+		if (n == API_TOKEN_LEN)
+			return 0;
+	}
+	unsigned char raw[API_TOKEN_LEN / 2];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -1;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(token + 2 * i, 3, "%02x", raw[i]);
+	char tmp[310];
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	int ok = write(fd, token, API_TOKEN_LEN) == API_TOKEN_LEN && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+	close(fd);
+	return ok && rename(tmp, path) == 0 ? 0 : -1;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, const struct api_response *rs)
+{
+	const char *body = rs->body ? rs->body : "";
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", rs->content_type ? rs->content_type : "application/json");
+	if (rs->allow)
+		MHD_add_response_header(r, "Allow", rs->allow);
+	if (rs->status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *data, size_t *data_size, void **req_cls)
+{
+	const struct listener *l = cls;
+	struct upload *up = *req_cls;
+	(void)version;
+
+	if (!up) {
+		up = calloc(1, sizeof(*up));
+		if (!up)
+			return MHD_NO;
+		*req_cls = up;
+		return MHD_YES;
+	}
+	if (*data_size) {
+		/* Collect the body up to the limit; past it, keep reading but only count. */
+		if (!up->too_big && up->len + *data_size > API_MAX_BODY) {
+			up->too_big = true;
+		} else if (!up->too_big) {
+			char *nb = realloc(up->buf, up->len + *data_size + 1);
+			if (!nb)
+				return MHD_NO;
+			up->buf = nb;
+			memcpy(up->buf + up->len, data, *data_size);
+			up->len += *data_size;
+			up->buf[up->len] = 0;
+		}
+		*data_size = 0;
+		return MHD_YES;
+	}
+	struct api_request rq = {
+		.method = method,
+		.path = url,
+		.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+		.trusted = l->trusted,
+		.body = up->buf ? up->buf : "",
+		.body_len = up->too_big ? API_MAX_BODY + 1 : up->len,
+	};
+	struct api_response rs;
+	api_handle(&domains_backend, NULL, token, &rq, &rs);
+	enum MHD_Result ret = send_response(conn, &rs);
+	api_response_free(&rs);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct upload *up = *req_cls;
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (up) {
+		free(up->buf);
+		free(up);
+		*req_cls = NULL;
+	}
+}
+
+static int unix_listener(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -1;
+	strcpy(addr.sun_path, path);
+	unlink(path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	mode_t old = umask(0077); /* root only: connecting is the authentication */
+	int r = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old);
+	if (r != 0 || listen(fd, 16) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static struct MHD_Daemon *serve(int listen_fd, const struct sockaddr_in *tcp, struct listener *l)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	if (listen_fd >= 0)
+		return MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+					MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+					MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+					MHD_OPTION_END);
+	return MHD_start_daemon(flags, ntohs(tcp->sin_port), NULL, NULL, on_request, l,
+				MHD_OPTION_SOCK_ADDR, tcp, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+				MHD_OPTION_END);
+}
+
+int main(int argc, char **argv)
+{
+	const char *listen_addr = "127.0.0.1", *state = "/var/lib/paravent", *run = "/run/paravent";
+	const char *vmm = "paravent-vmm";
+	long port = 8000;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(argv[i], "--listen") == 0 && v) listen_addr = v;
+		else if (strcmp(argv[i], "--port") == 0 && v) port = strtol(v, NULL, 10);
+		else if (strcmp(argv[i], "--state") == 0 && v) state = v;
+		else if (strcmp(argv[i], "--run") == 0 && v) run = v;
+		else if (strcmp(argv[i], "--vmm") == 0 && v) vmm = v;
+		else {
+			fprintf(stderr, "paraventd: bad argument %s\n%s", argv[i], usage);
+			return 2;
+		}
+		i++;
+	}
+	struct sockaddr_in tcp = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	if (port < 1 || port > 65535 || inet_pton(AF_INET, listen_addr, &tcp.sin_addr) != 1) {
+		fprintf(stderr, "paraventd: want an IPv4 --listen address and a --port from 1 to 65535\n");
+		return 2;
+	}
+	if (load_token(state) != 0) {
+		fprintf(stderr, "paraventd: cannot create the API token in %s: %s\n", state, strerror(errno));
+		return 1;
+	}
+	/* Signals are taken by sigwait below, so block them before any thread exists. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	domains_init(run, vmm);
+	char sock[300];
+	snprintf(sock, sizeof(sock), "%s/api.sock", run);
+	static struct listener local = { .trusted = true }, remote = { .trusted = false };
+	int ufd = unix_listener(sock);
+	struct MHD_Daemon *u = ufd >= 0 ? serve(ufd, NULL, &local) : NULL;
+	struct MHD_Daemon *t = serve(-1, &tcp, &remote);
+	if (!u || !t) {
+		fprintf(stderr, "paraventd: cannot listen on %s and %s:%ld: %s\n", sock, listen_addr, port,
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "paraventd: API on %s and http://%s:%ld/\n", sock, listen_addr, port);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGCHLD) {
+			int ws;
+			pid_t pid;
+			while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+				domains_child_exited(pid, ws);
+			continue;
+		}
+		break;
+	}
+	fprintf(stderr, "paraventd: stopping\n");
+	MHD_stop_daemon(t);
+	MHD_stop_daemon(u);
+	domains_stop_all();
+	unlink(sock);
+	return 0;
+}

@@ -1,0 +1,51 @@
+"""paraventd and the paravent CLI inside dom0: a domain's life from a configuration file.
+
+Runs in the same dom0 boot as the paravent-vmm checks, with the example domain that dom0
+carries (/etc/paravent/examples/minimal.cfg: the minimal guest, on_crash = "restart")."""
+
+CONSOLE = "/run/paravent/domains/minimal/console.log"
+
+
+def wait_guest_up(times):
+    """Shell: waits until the domain's console log shows the guest's init `times` times."""
+    return ("for i in $(seq 300); do [ \"$(cat %s 2>/dev/null | grep -c 'minimal guest up')\" -ge %d ] && break; "
+            "sleep 1; done" % (CONSOLE, times))
+
+
+def run(r, m, sh_check):
+    sh_check(r, m, "paraventd: running from boot; paravent list shows Domain-0",
+             "paravent list", want=r"Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)\nDomain-0\s+0\s+\d+\s+\d+\s+r-----")
+    sh_check(r, m, "paraventd: the API token exists, mode 0600",
+             "ls -ln /var/lib/paravent/api-token", want=r"^-rw-------\s+1\s+0\s+0\s+65\s")
+    sh_check(r, m, "paravent create starts the example domain and its guest boots",
+             "paravent create /etc/paravent/examples/minimal.cfg && %s; paravent list | grep minimal"
+             % wait_guest_up(1),
+             want=r"Started domain minimal \(id=1\)\nminimal\s+1\s+128\s+1\s+r-----", timeout=400)
+    sh_check(r, m, "paravent create of a name in use is refused (409), exit status 1",
+             "paravent create /etc/paravent/examples/minimal.cfg", want_rc=1,
+             want=r"a domain named minimal exists")
+    sh_check(r, m, "paravent create of a bad file gives its errors with line and key, exit status 1",
+             "printf 'name = \"bad\"\\nmemory = 1\\n' > /tmp/bad2.cfg; paravent create /tmp/bad2.cfg",
+             want_rc=1, want=r"config:2: memory: 1 is out of range[\s\S]*kernel: missing")
+    sh_check(r, m, "paravent pause and unpause: list shows p, then r",
+             "paravent pause minimal && paravent list | grep -o 'minimal.*' && "
+             "paravent unpause minimal && paravent list | grep -o 'minimal.*'",
+             want=r"minimal\s+1\s+128\s+1\s+--p---[^\n]*\nminimal\s+1\s+128\s+1\s+r-----")
+    sh_check(r, m, "API over TCP: 401 without the token, answers with it",
+             "wget -q -O- http://127.0.0.1:8000/domains 2>&1; "
+             "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
+             "http://127.0.0.1:8000/host", want=r"401 Unauthorized[\s\S]*\"version\":\"")
+    sh_check(r, m, "/metrics is Prometheus text with the domain",
+             "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
+             "http://127.0.0.1:8000/metrics", want=r"# TYPE paravent_domains gauge\nparavent_domains 1\n"
+                                                   r"[\s\S]*paravent_domain_up\{name=\"minimal\"\} 1")
+    sh_check(r, m, "a killed VMM is restarted (on_crash = \"restart\") and its guest boots again",
+             "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
+             "old=$(j pid); kill -9 $old; %s; new=$(j pid); "
+             "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts)"
+             % wait_guest_up(2), want=r"new-vmm\nrestarts=1$", timeout=400)
+    sh_check(r, m, "paravent shutdown -w: the guest powers itself off and on_poweroff removes the domain",
+             "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal || true",
+             want=r"rc=0\n0$", timeout=400)
+    sh_check(r, m, "paravent on a domain that does not exist: a message and exit status 1",
+             "paravent pause nothere", want_rc=1, want=r"no domain named nothere")
