@@ -1,6 +1,7 @@
 /* See domains.h. */
 #include "domains.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -37,6 +38,7 @@ struct domain {
 	pid_t pid;
 	enum dom_state state;
 	bool destroying; /* asked to go: no on_* action when its VMM exits */
+	bool adopted;    /* started by an earlier paraventd: not our child, watched by polling */
 	time_t started, first_crash;
 	int crashes, restarts;
 	char last_exit[96];
@@ -69,6 +71,35 @@ static struct domain *find(const char *name)
 static void dom_path(const struct domain *d, const char *file, char *out, size_t len)
 {
 	snprintf(out, len, "%s/domains/%s/%s", run_dir, d->name, file);
+}
+
+/* RUN/domains/NAME/domain.json, written whole then renamed into place: what a restarted
+ * paraventd needs to adopt the running VMM (its pid, id, restarts and config text). */
+static void save_state(const struct domain *d)
+{
+	char path[600], tmp[620];
+	dom_path(d, "domain.json", path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", d->id);
+	cJSON_AddNumberToObject(j, "pid", d->pid);
+	cJSON_AddNumberToObject(j, "restarts", d->restarts);
+	cJSON_AddStringToObject(j, "config", d->config_text ? d->config_text : "");
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!text)
+		return;
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		int ok = fputs(text, f) >= 0;
+		ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+		ok &= fclose(f) == 0;
+		if (ok)
+			rename(tmp, path);
+		else
+			unlink(tmp);
+	}
+	free(text);
 }
 
 static const char *state_letter(const struct domain *d)
@@ -152,6 +183,8 @@ static int spawn(struct domain *d)
 	d->pid = pid;
 	d->state = DOM_RUNNING;
 	d->started = time(NULL);
+	d->adopted = false;
+	save_state(d);
 	return 0;
 }
 
@@ -331,6 +364,9 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
 
 static void forget(struct domain *d)
 {
+	char path[600];
+	dom_path(d, "domain.json", path, sizeof(path));
+	unlink(path);
 	domcfg_free(&d->cfg);
 	free(d->config_text);
 	memset(d, 0, sizeof(*d));
@@ -439,26 +475,16 @@ static char *be_metrics(void *ctx)
 
 const struct api_backend domains_backend = { be_host, be_list, be_create, be_show, be_action, be_metrics };
 
-void domains_child_exited(pid_t pid, int ws)
+/* d's VMM ended with exit code `code` (-1: killed by signal sig); with lock held. */
+static void vmm_ended(struct domain *d, int code, int sig)
 {
-	pthread_mutex_lock(&lock);
-	struct domain *d = NULL;
-	for (int i = 0; i < MAX_DOMAINS && !d; i++)
-		if (doms[i].used && doms[i].pid == pid && (doms[i].state == DOM_RUNNING || doms[i].state == DOM_PAUSED))
-			d = &doms[i];
-	if (!d) {
-		pthread_mutex_unlock(&lock);
-		return;
-	}
-	int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-	if (WIFEXITED(ws))
+	if (code >= 0)
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm exit status %d", code);
 	else
-		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed by signal %d", WTERMSIG(ws));
+		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed by signal %d", sig);
 	fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
 	if (d->destroying) {
 		forget(d);
-		pthread_mutex_unlock(&lock);
 		return;
 	}
 	/* exit statuses: hypervisor/paravent-vmm.h; a VMM killed from outside counts as a crash */
@@ -495,6 +521,7 @@ void domains_child_exited(pid_t pid, int ws)
 		forget(d);
 		break;
 	case DOMCFG_PRESERVE:
+		save_state(d);
 		break;
 	case DOMCFG_RENAME_RESTART:
 	case DOMCFG_RESTART:
@@ -505,7 +532,142 @@ void domains_child_exited(pid_t pid, int ws)
 		}
 		break;
 	}
+}
+
+void domains_child_exited(pid_t pid, int ws)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		struct domain *d = &doms[i];
+		if (d->used && !d->adopted && d->pid == pid && (d->state == DOM_RUNNING || d->state == DOM_PAUSED)) {
+			vmm_ended(d, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+			break;
+		}
+	}
 	pthread_mutex_unlock(&lock);
+}
+
+/* The exit status an adopted VMM logged last ("exit status N; ..."), or -1 when it died
+ * without saying (killed). */
+static int logged_exit_status(const struct domain *d)
+{
+	char path[600], line[512];
+	int status = -1;
+	dom_path(d, "vmm.log", path, sizeof(path));
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "exit status ");
+		int v;
+		if (p && sscanf(p, "exit status %d;", &v) == 1)
+			status = v;
+		else if (strstr(line, "guest init reached"))
+			status = -1; /* a later boot of the same domain */
+	}
+	if (f)
+		fclose(f);
+	return status;
+}
+
+/* Is pid a paravent-vmm running domain `name`? (Its command line says --name NAME.) */
+static bool is_vmm_of(pid_t pid, const char *name)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (!memmem(buf, n, "paravent-vmm", 12)) /* in argv[0], or argv[1] of an interpreter */
+		return false;
+	for (size_t i = 0; i + 7 < n; i += strlen(buf + i) + 1)
+		if (strcmp(buf + i, "--name") == 0 && strcmp(buf + i + 7, name) == 0)
+			return true;
+	return false;
+}
+
+void domains_poll_adopted(void)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		struct domain *d = &doms[i];
+		if (d->used && d->adopted && (d->state == DOM_RUNNING || d->state == DOM_PAUSED) &&
+		    !is_vmm_of(d->pid, d->name)) {
+			int code = logged_exit_status(d);
+			vmm_ended(d, code, code < 0 ? SIGKILL : 0);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void domains_adopt(void)
+{
+	char dir[300], path[700];
+	snprintf(dir, sizeof(dir), "%s/domains", run_dir);
+	DIR *dd = opendir(dir);
+	struct dirent *e;
+	pthread_mutex_lock(&lock);
+	while (dd && (e = readdir(dd))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/domain.json", dir, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		char *text = malloc(256 * 1024);
+		size_t n = text ? fread(text, 1, 256 * 1024 - 1, f) : 0;
+		fclose(f);
+		if (!text)
+			continue;
+		text[n] = 0;
+		cJSON *j = cJSON_Parse(text);
+		free(text);
+		const cJSON *cfgtext = cJSON_GetObjectItemCaseSensitive(j, "config");
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "pid");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+		const cJSON *restarts = cJSON_GetObjectItemCaseSensitive(j, "restarts");
+		struct domain_config cfg;
+		char err[2048];
+		struct domain *d = NULL;
+		for (int i = 0; i < MAX_DOMAINS && !d; i++)
+			if (!doms[i].used)
+				d = &doms[i];
+		if (!d || !cJSON_IsString(cfgtext) || !cJSON_IsNumber(pid) || !cJSON_IsNumber(id) ||
+		    domcfg_parse("state", cfgtext->valuestring, strlen(cfgtext->valuestring), &cfg, err, sizeof(err)) != 0) {
+			cJSON_Delete(j);
+			continue;
+		}
+		if (strcmp(cfg.name, e->d_name) != 0 || find(cfg.name) || !is_vmm_of((pid_t)pid->valueint, cfg.name)) {
+			/* its VMM is gone: nothing to adopt */
+			domcfg_free(&cfg);
+			cJSON_Delete(j);
+			unlink(path);
+			continue;
+		}
+		memset(d, 0, sizeof(*d));
+		d->used = true;
+		d->adopted = true;
+		d->cfg = cfg;
+		snprintf(d->name, sizeof(d->name), "%s", cfg.name);
+		d->config_text = strdup(cfgtext->valuestring);
+		d->config_len = strlen(cfgtext->valuestring);
+		d->pid = (pid_t)pid->valueint;
+		d->id = id->valueint;
+		d->restarts = cJSON_IsNumber(restarts) ? restarts->valueint : 0;
+		d->started = time(NULL);
+		d->state = DOM_RUNNING;
+		if (d->id >= next_id)
+			next_id = d->id + 1;
+		char reply[8192];
+		if (vmm_request(d, "{\"op\":\"stats\"}", reply, sizeof(reply)) == 0 && strstr(reply, "\"state\":\"paused\""))
+			d->state = DOM_PAUSED;
+		fprintf(stderr, "paraventd: %s: adopted its running VMM (pid %d)\n", d->name, (int)d->pid);
+		cJSON_Delete(j);
+	}
+	pthread_mutex_unlock(&lock);
+	if (dd)
+		closedir(dd);
 }
 
 void domains_stop_all(void)

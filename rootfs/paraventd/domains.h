@@ -14,7 +14,12 @@ void domains_init(const char *run_dir, const char *vmm_path);
 extern const struct api_backend domains_backend;
 /* A child exited (from waitpid): applies the domain's on_* action. */
 void domains_child_exited(pid_t pid, int wait_status);
-/* Stops every domain's VMM (paraventd is going away with the host). */
+/* Finds the VMMs an earlier paraventd started that still run (RUN_DIR/domains/NAME/
+ * domain.json, checked against /proc) and takes them over without disturbing them. */
+void domains_adopt(void);
+/* Adopted VMMs are not our children: checks whether they still run (called every second). */
+void domains_poll_adopted(void);
+/* Stops every domain's VMM. */
 void domains_stop_all(void);
 
 #endif

@@ -1,7 +1,8 @@
 /* paraventd: the toolstack daemon. Serves the API (api.c) with GNU libmicrohttpd on a unix
  * socket (trusted by its file permissions) and on TCP (bearer token; loopback unless
  * --listen), and supervises one paravent-vmm per domain (domains.c). The main thread only
- * waits for signals: children exiting, and the request to stop. */
+ * waits for signals (children exiting, the request to stop) and once a second checks the
+ * VMMs it adopted from an earlier paraventd. Stopping paraventd leaves the domains running. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -215,6 +217,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	domains_init(run, vmm);
+	domains_adopt();
 	char sock[300];
 	snprintf(sock, sizeof(sock), "%s/api.sock", run);
 	static struct listener local = { .trusted = true }, remote = { .trusted = false };
@@ -228,9 +231,13 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "paraventd: API on %s and http://%s:%ld/\n", sock, listen_addr, port);
 	for (;;) {
-		int sig;
-		if (sigwait(&set, &sig) != 0)
+		/* a second at most, for the adopted VMMs, which send no SIGCHLD */
+		struct timespec second = { .tv_sec = 1 };
+		int sig = sigtimedwait(&set, NULL, &second);
+		if (sig < 0) {
+			domains_poll_adopted();
 			continue;
+		}
 		if (sig == SIGCHLD) {
 			int ws;
 			pid_t pid;
@@ -240,10 +247,10 @@ int main(int argc, char **argv)
 		}
 		break;
 	}
-	fprintf(stderr, "paraventd: stopping\n");
+	/* The domains go on: a restarted paraventd adopts them (the host's shutdown stops them). */
+	fprintf(stderr, "paraventd: stopping; the domains keep running\n");
 	MHD_stop_daemon(t);
 	MHD_stop_daemon(u);
-	domains_stop_all();
 	unlink(sock);
 	return 0;
 }

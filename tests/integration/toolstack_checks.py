@@ -44,6 +44,14 @@ def run(r, m, sh_check):
              "old=$(j pid); kill -9 $old; %s; new=$(j pid); "
              "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts)"
              % wait_guest_up(2), want=r"new-vmm\nrestarts=1$", timeout=400)
+    sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it",
+             "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
+             "old=$(j pid); killall paraventd; sleep 1; "
+             "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd >>/var/log/paraventd.log 2>&1 & "
+             "for i in $(seq 20); do [ -S /run/paravent/api.sock ] && break; sleep 1; done; sleep 1; "
+             "[ \"$(j pid)\" = \"$old\" ] && kill -0 $old && echo same-vmm; paravent list | grep -o 'minimal.*r-----'; "
+             "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log",
+             want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM", timeout=60)
     sh_check(r, m, "paravent shutdown -w: the guest powers itself off and on_poweroff removes the domain",
              "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal || true",
              want=r"rc=0\n0$", timeout=400)
