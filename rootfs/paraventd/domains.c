@@ -41,6 +41,7 @@ struct domain {
 	bool adopted;    /* started by an earlier paraventd: not our child, watched by polling */
 	time_t started, first_crash;
 	int crashes, restarts;
+	int vcpus; /* vCPUs asked for now: the config's at start, then vcpu-set's */
 	char last_exit[96];
 };
 
@@ -184,6 +185,7 @@ static int spawn(struct domain *d)
 	d->state = DOM_RUNNING;
 	d->started = time(NULL);
 	d->adopted = false;
+	d->vcpus = d->cfg.vcpus;
 	save_state(d);
 	return 0;
 }
@@ -249,7 +251,7 @@ static cJSON *domain_json(const struct domain *d)
 	cJSON_AddStringToObject(o, "state", state_name(d));
 	cJSON_AddStringToObject(o, "state_letter", state_letter(d));
 	cJSON_AddNumberToObject(o, "memory", (double)d->cfg.memory_mib);
-	cJSON_AddNumberToObject(o, "vcpus", d->cfg.vcpus);
+	cJSON_AddNumberToObject(o, "vcpus", d->vcpus ? d->vcpus : d->cfg.vcpus);
 	bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
 	cJSON_AddNumberToObject(o, "pid", live ? d->pid : 0);
 	cJSON_AddNumberToObject(o, "cpu_seconds", live ? cpu_seconds(d->pid) : 0);
@@ -421,6 +423,8 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 			if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
 				snprintf(err, errlen, "the VMM refused: %.200s", reply);
 				status = 409;
+			} else {
+				d->vcpus = (int)count->valuedouble;
 			}
 		}
 	} else {

@@ -31,6 +31,16 @@ def run(r, m, sh_check):
              "paravent pause minimal && paravent list | grep -o 'minimal.*' && "
              "paravent unpause minimal && paravent list | grep -o 'minimal.*'",
              want=r"minimal\s+1\s+128\s+1\s+--p---[^\n]*\nminimal\s+1\s+128\s+1\s+r-----")
+    sh_check(r, m, "paravent vcpu-set 2: the guest brings its second CPU online; 3 is beyond maxvcpus",
+             "paravent vcpu-set minimal 2 && "
+             "(echo 'for i in $(seq 150); do [ $(cat /sys/devices/system/cpu/online) = 0-1 ] && break; sleep 1; done; "
+             "echo vcpuset=$(cat /sys/devices/system/cpu/online)'; "
+             "for i in $(seq 200); do grep -q 'vcpuset=[0-9]' /tmp/vs.out 2>/dev/null && break; sleep 1; done) | "
+             "vmmctl /run/paravent/domains/minimal/control.sock console > /tmp/vs.out; "
+             "grep -o 'vcpuset=[0-9][0-9,-]*' /tmp/vs.out; paravent list | grep -o 'minimal.*'; "
+             "paravent vcpu-set minimal 3; echo rc=$?",
+             want=r"vcpuset=0-1\nminimal\s+1\s+128\s+2\s+r-----[\s\S]*from 1 to maxvcpus \(2\)[\s\S]*rc=1",
+             timeout=300)
     sh_check(r, m, "API over TCP: 401 without the token, answers with it",
              "wget -q -O- http://127.0.0.1:8000/domains 2>&1; "
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
