@@ -27,7 +27,7 @@ static struct {
 	bool sci_level;
 } pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* With pm.lock held: drives the SCI line to what the GPE registers say. */
+/* With pm.lock held: drives the SCI line to what the event registers (PM1, GPE0) say. */
 static void sci_update(void)
 {
 	bool level = (pm.gpe_status & pm.gpe_enable) != 0 || (pm.pm1_status & pm.pm1_enable) != 0;
@@ -54,24 +54,30 @@ void acpi_pm_press_power_button(void)
 	pthread_mutex_unlock(&pm.lock);
 }
 
-/* GPE0 block: bytes 0-1 status (write 1 to clear), bytes 2-3 enable. */
+/* An event block as ACPI lays them out: 2 bytes of status (a 1 written clears that bit),
+ * then 2 bytes of enable. The PM1a event block and the GPE0 block are both this shape.
+ * With pm.lock held; off is the access's offset into the block, len the block's size. */
+static void event_block_io(uint16_t *status, uint16_t *enable, unsigned off, unsigned len,
+			   uint8_t *data, unsigned size, bool write)
+{
+	for (unsigned i = 0; i < size && off + i < len; i++) {
+		unsigned at = off + i, shift = 8 * (at & 1);
+		uint16_t *reg = at < 2 ? status : enable;
+		if (!write)
+			data[i] = (uint8_t)(*reg >> shift);
+		else if (at < 2)
+			*reg &= (uint16_t)~((unsigned)data[i] << shift);
+		else
+			*reg = (uint16_t)((*reg & ~(0xffu << shift)) | (unsigned)data[i] << shift);
+	}
+	sci_update();
+}
+
 static void gpe_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
 {
 	(void)dev;
 	pthread_mutex_lock(&pm.lock);
-	for (unsigned i = 0; i < size && port + i < ACPI_GPE0_PORT + ACPI_GPE0_LEN; i++) {
-		unsigned off = port + i - ACPI_GPE0_PORT;
-		uint16_t *reg = off < 2 ? &pm.gpe_status : &pm.gpe_enable;
-		unsigned shift = 8 * (off & 1);
-		if (!write) {
-			data[i] = (uint8_t)(*reg >> shift);
-		} else if (off < 2) {
-			*reg &= (uint16_t)~((unsigned)data[i] << shift);
-		} else {
-			*reg = (uint16_t)((*reg & ~(0xffu << shift)) | (unsigned)data[i] << shift);
-		}
-	}
-	sci_update();
+	event_block_io(&pm.gpe_status, &pm.gpe_enable, port - ACPI_GPE0_PORT, ACPI_GPE0_LEN, data, size, write);
 	pthread_mutex_unlock(&pm.lock);
 }
 
@@ -80,23 +86,11 @@ static uint16_t get16(const uint8_t *d, unsigned size)
 	return (uint16_t)le_get(d, size > 2 ? 2 : size);
 }
 
-/* PM1a event block: bytes 0-1 status (write 1 to clear), bytes 2-3 enable. */
 static void pm1_evt_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
 {
 	(void)dev;
 	pthread_mutex_lock(&pm.lock);
-	for (unsigned i = 0; i < size && port + i < ACPI_PM1A_EVT_PORT + 4; i++) {
-		unsigned off = port + i - ACPI_PM1A_EVT_PORT;
-		uint16_t *reg = off < 2 ? &pm.pm1_status : &pm.pm1_enable;
-		unsigned shift = 8 * (off & 1);
-		if (!write)
-			data[i] = (uint8_t)(*reg >> shift);
-		else if (off < 2)
-			*reg &= (uint16_t)~((unsigned)data[i] << shift);
-		else
-			*reg = (uint16_t)((*reg & ~(0xffu << shift)) | (unsigned)data[i] << shift);
-	}
-	sci_update();
+	event_block_io(&pm.pm1_status, &pm.pm1_enable, port - ACPI_PM1A_EVT_PORT, 4, data, size, write);
 	pthread_mutex_unlock(&pm.lock);
 }
 

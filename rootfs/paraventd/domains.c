@@ -34,7 +34,6 @@ struct domain {
 	int id;
 	struct domain_config cfg;
 	char *config_text;
-	size_t config_len;
 	pid_t pid;
 	enum dom_state state;
 	bool destroying; /* asked to go: no on_* action when its VMM exits */
@@ -65,6 +64,20 @@ static struct domain *find(const char *name)
 {
 	for (int i = 0; i < MAX_DOMAINS; i++)
 		if (doms[i].used && strcmp(doms[i].name, name) == 0)
+			return &doms[i];
+	return NULL;
+}
+
+/* Its VMM runs (paused or not). */
+static bool is_live(const struct domain *d)
+{
+	return d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+}
+
+static struct domain *free_slot(void)
+{
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		if (!doms[i].used)
 			return &doms[i];
 	return NULL;
 }
@@ -251,8 +264,8 @@ static cJSON *domain_json(const struct domain *d)
 	cJSON_AddStringToObject(o, "state", state_name(d));
 	cJSON_AddStringToObject(o, "state_letter", state_letter(d));
 	cJSON_AddNumberToObject(o, "memory", (double)d->cfg.memory_mib);
-	cJSON_AddNumberToObject(o, "vcpus", d->vcpus ? d->vcpus : d->cfg.vcpus);
-	bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+	cJSON_AddNumberToObject(o, "vcpus", d->vcpus);
+	bool live = is_live(d);
 	cJSON_AddNumberToObject(o, "pid", live ? d->pid : 0);
 	cJSON_AddNumberToObject(o, "cpu_seconds", live ? cpu_seconds(d->pid) : 0);
 	cJSON_AddNumberToObject(o, "uptime_seconds", live ? (double)(time(NULL) - d->started) : 0);
@@ -295,6 +308,16 @@ static int be_list(void *ctx, cJSON **out)
 	return 200;
 }
 
+static void forget(struct domain *d)
+{
+	char path[600];
+	dom_path(d, "domain.json", path, sizeof(path));
+	unlink(path);
+	domcfg_free(&d->cfg);
+	free(d->config_text);
+	memset(d, 0, sizeof(*d));
+}
+
 static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
 {
 	struct domain_config cfg;
@@ -312,10 +335,7 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 		domcfg_free(&cfg);
 		return 409;
 	}
-	struct domain *d = NULL;
-	for (int i = 0; i < MAX_DOMAINS && !d; i++)
-		if (!doms[i].used)
-			d = &doms[i];
+	struct domain *d = free_slot();
 	if (!d) {
 		pthread_mutex_unlock(&lock);
 		snprintf(err, errlen, "already %d domains", MAX_DOMAINS);
@@ -330,14 +350,11 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 	if (d->config_text) {
 		memcpy(d->config_text, text, len);
 		d->config_text[len] = 0;
-		d->config_len = len;
 	}
 	d->used = true;
 	if (spawn(d) != 0) {
 		snprintf(err, errlen, "cannot start paravent-vmm: %s", strerror(errno));
-		domcfg_free(&d->cfg);
-		free(d->config_text);
-		memset(d, 0, sizeof(*d));
+		forget(d);
 		pthread_mutex_unlock(&lock);
 		return 500;
 	}
@@ -364,16 +381,6 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
 	return 200;
 }
 
-static void forget(struct domain *d)
-{
-	char path[600];
-	dom_path(d, "domain.json", path, sizeof(path));
-	unlink(path);
-	domcfg_free(&d->cfg);
-	free(d->config_text);
-	memset(d, 0, sizeof(*d));
-}
-
 static int be_action(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		     char *err, size_t errlen)
 {
@@ -388,7 +395,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 		snprintf(err, errlen, "no domain named %s", name);
 		return 404;
 	}
-	bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+	bool live = is_live(d);
 	if (strcmp(action, "destroy") == 0) {
 		if (!live) {
 			forget(d);
@@ -454,7 +461,7 @@ static char *be_metrics(void *ctx)
 		const struct domain *d = &doms[i];
 		if (!d->used)
 			continue;
-		bool live = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+		bool live = is_live(d);
 		len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_up{name=\"%s\"} %d\n", d->name, live);
 	}
 	len += (size_t)snprintf(buf + len, cap - len,
@@ -462,7 +469,7 @@ static char *be_metrics(void *ctx)
 				"# TYPE paravent_domain_cpu_seconds_total counter\n");
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		const struct domain *d = &doms[i];
-		if (d->used && (d->state == DOM_RUNNING || d->state == DOM_PAUSED))
+		if (d->used && is_live(d))
 			len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_cpu_seconds_total{name=\"%s\"} %.2f\n",
 						d->name, cpu_seconds(d->pid));
 	}
@@ -543,7 +550,7 @@ void domains_child_exited(pid_t pid, int ws)
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = &doms[i];
-		if (d->used && !d->adopted && d->pid == pid && (d->state == DOM_RUNNING || d->state == DOM_PAUSED)) {
+		if (d->used && !d->adopted && d->pid == pid && is_live(d)) {
 			vmm_ended(d, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
 			break;
 		}
@@ -596,7 +603,7 @@ void domains_poll_adopted(void)
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = &doms[i];
-		if (d->used && d->adopted && (d->state == DOM_RUNNING || d->state == DOM_PAUSED) &&
+		if (d->used && d->adopted && is_live(d) &&
 		    !is_vmm_of(d->pid, d->name)) {
 			int code = logged_exit_status(d);
 			vmm_ended(d, code, code < 0 ? SIGKILL : 0);
@@ -633,10 +640,7 @@ void domains_adopt(void)
 		const cJSON *restarts = cJSON_GetObjectItemCaseSensitive(j, "restarts");
 		struct domain_config cfg;
 		char err[2048];
-		struct domain *d = NULL;
-		for (int i = 0; i < MAX_DOMAINS && !d; i++)
-			if (!doms[i].used)
-				d = &doms[i];
+		struct domain *d = free_slot();
 		if (!d || !cJSON_IsString(cfgtext) || !cJSON_IsNumber(pid) || !cJSON_IsNumber(id) ||
 		    domcfg_parse("state", cfgtext->valuestring, strlen(cfgtext->valuestring), &cfg, err, sizeof(err)) != 0) {
 			cJSON_Delete(j);
@@ -655,10 +659,10 @@ void domains_adopt(void)
 		d->cfg = cfg;
 		snprintf(d->name, sizeof(d->name), "%s", cfg.name);
 		d->config_text = strdup(cfgtext->valuestring);
-		d->config_len = strlen(cfgtext->valuestring);
 		d->pid = (pid_t)pid->valueint;
 		d->id = id->valueint;
 		d->restarts = cJSON_IsNumber(restarts) ? restarts->valueint : 0;
+		d->vcpus = cfg.vcpus; /* a vcpu-set before the restart is not known */
 		d->started = time(NULL);
 		d->state = DOM_RUNNING;
 		if (d->id >= next_id)
@@ -672,19 +676,4 @@ void domains_adopt(void)
 	pthread_mutex_unlock(&lock);
 	if (dd)
 		closedir(dd);
-}
-
-void domains_stop_all(void)
-{
-	char reply[256];
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_DOMAINS; i++) {
-		struct domain *d = &doms[i];
-		if (d->used && (d->state == DOM_RUNNING || d->state == DOM_PAUSED)) {
-			d->destroying = true;
-			if (vmm_request(d, "{\"op\":\"stop\"}", reply, sizeof(reply)) != 0)
-				kill(d->pid, SIGKILL);
-		}
-	}
-	pthread_mutex_unlock(&lock);
 }

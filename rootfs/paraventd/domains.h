@@ -19,7 +19,5 @@ void domains_child_exited(pid_t pid, int wait_status);
 void domains_adopt(void);
 /* Adopted VMMs are not our children: checks whether they still run (called every second). */
 void domains_poll_adopted(void);
-/* Stops every domain's VMM. */
-void domains_stop_all(void);
 
 #endif

@@ -32,6 +32,15 @@ static void bad(struct ctx *c, const char *fmt, ...)
 	message_error(c->msg, "%s:%d: %s: %s", c->file, c->st->line, c->st->key, what);
 }
 
+/* Is s one of list's names (NULL-terminated)? */
+static bool listed(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
 static const char *type_name(enum cfg_type t)
 {
 	return t == CFG_STRING ? "a string" : t == CFG_NUMBER ? "a number" : "a list";
@@ -322,6 +331,11 @@ static bool vdev_parse(const char *s, int *index)
 	return true;
 }
 
+/* Disk options of other back-ends that xl knows: refused by name. */
+static const char *const disk_unsupported[] = {
+	"devtype", "backend", "backendtype", "script", "discard", "no-discard", "direct-io-safe", "colo", NULL,
+};
+
 static void disk_spec(struct ctx *c, const char *spec)
 {
 	struct domcfg_disk d = { .index = -1 };
@@ -351,10 +365,7 @@ static void disk_spec(struct ctx *c, const char *spec)
 			if (strcmp(k, "format") == 0) format = val;
 			else if (strcmp(k, "vdev") == 0) vdev = val;
 			else if (strcmp(k, "access") == 0) access = val;
-			else if (strcmp(k, "devtype") == 0 || strcmp(k, "backend") == 0 ||
-				 strcmp(k, "backendtype") == 0 || strcmp(k, "script") == 0 ||
-				 strcmp(k, "discard") == 0 || strcmp(k, "no-discard") == 0 ||
-				 strcmp(k, "direct-io-safe") == 0 || strcmp(k, "colo") == 0) {
+			else if (listed(k, disk_unsupported)) {
 				bad(c, "\"%s\": the disk option %s is not supported by Paravent", spec, k);
 				return;
 			} else {
@@ -490,6 +501,11 @@ static bool rate_parse(const char *s, struct domcfg_rate *r)
 	return r->bytes_per_sec > 0;
 }
 
+/* Vif options xl knows that Paravent does not support: refused by name. */
+static const char *const vif_unsupported[] = {
+	"ip", "script", "vifname", "backend", "gatewaydev", "mtu", "trusted", "devid", NULL,
+};
+
 static void vif_spec(struct ctx *c, const char *spec)
 {
 	struct domcfg_vif v;
@@ -536,9 +552,7 @@ static void vif_spec(struct ctx *c, const char *spec)
 				bad(c, "\"%s\": %s=%s is not supported: every NIC is virtio-net", spec, k, val);
 				return;
 			}
-		} else if (strcmp(k, "ip") == 0 || strcmp(k, "script") == 0 || strcmp(k, "vifname") == 0 ||
-			   strcmp(k, "backend") == 0 || strcmp(k, "gatewaydev") == 0 || strcmp(k, "mtu") == 0 ||
-			   strcmp(k, "trusted") == 0 || strcmp(k, "devid") == 0) {
+		} else if (listed(k, vif_unsupported)) {
 			bad(c, "\"%s\": the vif option %s is not supported by Paravent", spec, k);
 			return;
 		} else {
@@ -605,7 +619,7 @@ static const char *const xl_unsupported[] = {
 	"passthrough", "cpuid", "vscsi", "nics", "nfs_server", "nfs_root", "cpu", "vif2", "firmware",
 	"bios", "shadow_memory", "timer_mode", "hpet", "altp2m", "vpmu", "claim_mode", "features",
 	"max_event_channels", "xen_platform_pci", "vuart", "gic_version", "dm_restrict",
-	"blkdev_start", "vcpu_hard_affinity", "vcpu_soft_affinity", "memory_sharing", "mca_caps",
+	"blkdev_start", "vcpu_hard_affinity", "vcpu_soft_affinity", "memory_sharing", "mca_caps", NULL,
 };
 
 static const struct key *key_find(const char *name)
@@ -614,14 +628,6 @@ static const struct key *key_find(const char *name)
 		if (strcmp(keys[i].name, name) == 0)
 			return &keys[i];
 	return NULL;
-}
-
-static bool xl_knows(const char *name)
-{
-	for (size_t i = 0; i < sizeof(xl_unsupported) / sizeof(xl_unsupported[0]); i++)
-		if (strcmp(xl_unsupported[i], name) == 0)
-			return true;
-	return false;
 }
 
 /* Checks across keys, once every setting is applied. */
@@ -702,7 +708,7 @@ int domcfg_parse(const char *file, const char *text, size_t len, struct domain_c
 		c.st = &f.settings[i];
 		const struct key *k = key_find(c.st->key);
 		if (!k) {
-			if (xl_knows(c.st->key))
+			if (listed(c.st->key, xl_unsupported))
 				bad(&c, "an xl.cfg key Paravent does not support");
 			else
 				bad(&c, "unknown key");

@@ -4,6 +4,8 @@ Runs in the same dom0 boot as the paravent-vmm checks, with the example domain t
 carries (/etc/paravent/examples/minimal.cfg: the minimal guest, on_crash = "restart")."""
 
 CONSOLE = "/run/paravent/domains/minimal/console.log"
+# Shell: `j KEY` prints the number under KEY in paravent list --json (one domain listed).
+JSON_FIELD = "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
 
 
 def wait_guest_up(times):
@@ -50,12 +52,12 @@ def run(r, m, sh_check):
              "http://127.0.0.1:8000/metrics", want=r"# TYPE paravent_domains gauge\nparavent_domains 1\n"
                                                    r"[\s\S]*paravent_domain_up\{name=\"minimal\"\} 1")
     sh_check(r, m, "a killed VMM is restarted (on_crash = \"restart\") and its guest boots again",
-             "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
+             JSON_FIELD +
              "old=$(j pid); kill -9 $old; %s; new=$(j pid); "
              "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts)"
              % wait_guest_up(2), want=r"new-vmm\nrestarts=1$", timeout=400)
     sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it",
-             "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
+             JSON_FIELD +
              "old=$(j pid); killall paraventd; sleep 1; "
              "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd >>/var/log/paraventd.log 2>&1 & "
              "for i in $(seq 20); do [ -S /run/paravent/api.sock ] && break; sleep 1; done; sleep 1; "

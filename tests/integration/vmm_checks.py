@@ -45,6 +45,17 @@ def guest_session(m, vmm_args, commands, last="poweroff -f", timeout=600):
         return None, str(e)
 
 
+def control_guest(name, extra=""):
+    """Shell: starts the minimal guest in the background with the control socket
+    /tmp/NAME.sock (log /tmp/NAME.err, exit status /tmp/NAME.rc), waits until it has reached
+    init (the boot marker in stats), then prints its stats."""
+    ctl = "vmmctl /tmp/%s.sock" % name
+    return ("rm -f /tmp/{n}.sock /tmp/{n}.rc; ({vmm} --name {n} {extra} --control /tmp/{n}.sock "
+            "--cmdline 'console=ttyS0' </dev/null >/dev/null 2>/tmp/{n}.err; echo $? >/tmp/{n}.rc) & "
+            "for i in $(seq 300); do {ctl} '{{\"op\":\"stats\"}}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; "
+            "sleep 1; done; {ctl} '{{\"op\":\"stats\"}}'".format(n=name, vmm=VMM, extra=extra, ctl=ctl))
+
+
 def hotplug(r, m, sh_check, ctl):
     """vCPU hotplug on a guest with 1 vCPU at boot and --max-vcpus 3, its control socket
     /tmp/hp.sock and its log /tmp/hp.err: plug two, see the guest bring them online, ask one
@@ -182,11 +193,7 @@ def run(r, m, sh_check, debian=False):
 
     # Boot 3: the control socket: stats, pause/resume, console attach (twice), stop.
     ctl = "vmmctl /tmp/ctl.sock"
-    sh_check(r, m, "vmm: a guest with a control socket boots",
-             "rm -f /tmp/ctl.sock; (%s --name ctl --control /tmp/ctl.sock --cmdline 'console=ttyS0' "
-             "</dev/null >/dev/null 2>/tmp/ctl.err; echo $? >/tmp/ctl.rc) & "
-             "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
-             "%s '{\"op\":\"stats\"}'" % (VMM, ctl, ctl),
+    sh_check(r, m, "vmm: a guest with a control socket boots", control_guest("ctl"),
              want=r'"ok":true,"stats":\{"name":"ctl","state":"running".*"boot_ms":\d+.*"vcpus_present":1,"max_vcpus":1,'
                   r'"vcpus":\[\{"present":true,"exits":\d+,"io":\d+,"mmio":\d+,"other":\d+\}\]', timeout=600)
     sh_check(r, m, "vmm: pause stops the vCPUs (no exits while paused), resume restarts them",
@@ -212,10 +219,7 @@ def run(r, m, sh_check, debian=False):
     # Boot 4: vCPU hotplug, 1 vCPU at boot and room for 3.
     hp = "vmmctl /tmp/hp.sock"
     sh_check(r, m, "vmm: a guest with --vcpus 1 --max-vcpus 3 boots with one CPU present",
-             "rm -f /tmp/hp.sock /tmp/hp.rc; (%s --name hp --max-vcpus 3 --control /tmp/hp.sock --cmdline 'console=ttyS0' "
-             "</dev/null >/dev/null 2>/tmp/hp.err; echo $? >/tmp/hp.rc) & "
-             "for i in $(seq 300); do %s '{\"op\":\"stats\"}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; sleep 1; done; "
-             "%s '{\"op\":\"stats\"}'" % (VMM, hp, hp),
+             control_guest("hp", "--max-vcpus 3"),
              want=r'"vcpus_present":1,"max_vcpus":3,"vcpus":\[\{"present":true,[^]]*\},'
                   r'\{"present":false,[^]]*\},\{"present":false,[^]]*\}\]', timeout=600)
     hotplug(r, m, sh_check, hp)
