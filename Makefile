@@ -135,12 +135,21 @@ $(B)/unit/test_initramfs: tests/unit/test_initramfs.c initramfs/cmdline.c initra
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Iinitramfs -Itests/unit -o $@ $(filter %.c,$^)
 
-$(B)/unit/test_vmm_boot: tests/unit/test_vmm_boot.c hypervisor/options.c hypervisor/boot_linux.c \
-		hypervisor/mptable.c hypervisor/acpi.c hypervisor/aml.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h | $(B)/khdr/include
+$(B)/unit/test_vmm_boot: tests/unit/test_vmm_boot.c hypervisor/options.c hypervisor/ratelimit.c \
+		hypervisor/virtio_net_hdr.c hypervisor/boot_linux.c hypervisor/mptable.c hypervisor/acpi.c hypervisor/aml.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h | $(B)/khdr/include
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
 $(B)/unit/test_guest_mem: tests/unit/test_guest_mem.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
+$(B)/unit/test_ratelimit: tests/unit/test_ratelimit.c hypervisor/ratelimit.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
+$(B)/unit/test_virtio_net: tests/unit/test_virtio_net.c hypervisor/virtio_net_hdr.c hypervisor/options.c \
+		hypervisor/ratelimit.c $(VMM_HDR) tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
@@ -159,11 +168,11 @@ $(B)/obj/cJSON-host.o: $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)
 	gcc -std=c99 -g -O1 -fsanitize=address,undefined -c -o $@ $<
 
-$(B)/unit/test_control: tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c \
+$(B)/unit/test_control: tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c hypervisor/ratelimit.c \
 		$(VMM_HDR) tests/unit/check.h $(B)/obj/cJSON-host.o | $(B)/khdr/include
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -I$(B)/cjson -Ihypervisor -Itests/unit -o $@ \
-		tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c \
+		tests/unit/test_control.c hypervisor/control.c hypervisor/guest_mem.c hypervisor/dev_cpu_hotplug.c hypervisor/ratelimit.c \
 		$(B)/obj/cJSON-host.o
 
 $(B)/unit/test_domain_config: tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \

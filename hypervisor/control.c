@@ -20,6 +20,7 @@
 #include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
 #include "dev_virtio_blk.h"
+#include "dev_virtio_net.h"
 #include "eventloop.h"
 #include "paravent-vmm.h"
 #include "vm.h"
@@ -112,7 +113,37 @@ static cJSON *stats_json(struct vm *vm)
 		cJSON_AddNumberToObject(d, "flushes", (double)bs.flushes);
 		cJSON_AddNumberToObject(d, "discards", (double)bs.discards);
 		cJSON_AddNumberToObject(d, "errors", (double)bs.errors);
+		cJSON_AddNumberToObject(d, "throttled", (double)bs.throttled);
+		char rate[48], ops[48];
+		virtio_blk_rates(i, rate, ops, sizeof(rate));
+		cJSON_AddStringToObject(d, "rate", rate);
+		cJSON_AddStringToObject(d, "ops", ops);
 		cJSON_AddItemToArray(disks, d);
+	}
+	cJSON *nics = cJSON_AddArrayToObject(st, "nics");
+	for (int i = 0; i < virtio_net_count(); i++) {
+		struct net_stats ns;
+		if (virtio_net_stats(i, &ns) != 0)
+			continue;
+		cJSON *n = cJSON_CreateObject();
+		cJSON_AddStringToObject(n, "tap", ns.tap);
+		cJSON_AddStringToObject(n, "mac", ns.mac);
+		cJSON_AddStringToObject(n, "backend", ns.backend);
+		cJSON_AddBoolToObject(n, "link_up", ns.link_up);
+		cJSON_AddNumberToObject(n, "tx_packets", (double)ns.tx_packets);
+		cJSON_AddNumberToObject(n, "tx_bytes", (double)ns.tx_bytes);
+		cJSON_AddNumberToObject(n, "tx_dropped", (double)ns.tx_dropped);
+		cJSON_AddNumberToObject(n, "tx_malformed", (double)ns.tx_malformed);
+		cJSON_AddNumberToObject(n, "tx_throttled", (double)ns.tx_throttled);
+		cJSON_AddNumberToObject(n, "rx_packets", (double)ns.rx_packets);
+		cJSON_AddNumberToObject(n, "rx_bytes", (double)ns.rx_bytes);
+		cJSON_AddNumberToObject(n, "rx_dropped", (double)ns.rx_dropped);
+		cJSON_AddNumberToObject(n, "rx_throttled", (double)ns.rx_throttled);
+		cJSON_AddStringToObject(n, "tx_rate", ns.tx_rate);
+		cJSON_AddStringToObject(n, "rx_rate", ns.rx_rate);
+		cJSON_AddStringToObject(n, "tx_ops", ns.tx_ops);
+		cJSON_AddStringToObject(n, "rx_ops", ns.rx_ops);
+		cJSON_AddItemToArray(nics, n);
 	}
 	return st;
 }
@@ -133,6 +164,91 @@ static void error_reply(const char *msg, char *out, size_t outlen)
 	cJSON_AddBoolToObject(r, "ok", 0);
 	cJSON_AddStringToObject(r, "error", msg);
 	reply_text(r, out, outlen);
+}
+
+/* "device": "netN" or "diskN" -> kind and index. */
+static int parse_device(const cJSON *dev, bool *is_net, int *index)
+{
+	const char *s;
+	char *end;
+
+	if (!cJSON_IsString(dev))
+		return -1;
+	s = dev->valuestring;
+	if (strncmp(s, "net", 3) == 0)
+		*is_net = true;
+	else if (strncmp(s, "disk", 4) == 0)
+		*is_net = false;
+	else
+		return -1;
+	s += *is_net ? 3 : 4;
+	if (*s < '0' || *s > '9')
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (*end || v > 64)
+		return -1;
+	*index = (int)v;
+	return 0;
+}
+
+/* {"op":"rate","device":"net0","tx-rate":"1M","rx-ops":"off",...}: every limit named, all
+ * checked before any is applied. {"op":"link","device":"net0","up":false}. */
+static int device_request(struct vm *vm, const cJSON *req, bool rate, char *msg, size_t msglen)
+{
+	static const char *const net_keys[] = { "rate", "tx-rate", "rx-rate", "ops", "tx-ops", "rx-ops" };
+	bool is_net;
+	int idx;
+
+	if (parse_device(cJSON_GetObjectItemCaseSensitive(req, "device"), &is_net, &idx) != 0 ||
+	    idx >= (is_net ? virtio_net_count() : vm->opt->ndisks)) {
+		snprintf(msg, msglen, "%s: \"device\" must name a device of this guest: net0, net1, ..., disk0, ...",
+			 rate ? "rate" : "link");
+		return -1;
+	}
+	if (!rate) {
+		const cJSON *up = cJSON_GetObjectItemCaseSensitive(req, "up");
+		if (!is_net || !cJSON_IsBool(up)) {
+			snprintf(msg, msglen, "link: needs a NIC and \"up\": true or false");
+			return -1;
+		}
+		virtio_net_set_link(idx, cJSON_IsTrue(up));
+		return 0;
+	}
+	unsigned given = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, req) {
+		if (strcmp(item->string, "op") == 0 || strcmp(item->string, "device") == 0)
+			continue;
+		bool known = false;
+		for (size_t k = 0; k < (is_net ? 6 : 4); k++)
+			known |= strcmp(item->string, net_keys[k]) == 0 && (is_net || k % 3 == 0);
+		struct token_bucket tb;
+		char why[200];
+		if (!known) {
+			snprintf(msg, msglen, "rate: unknown limit \"%.32s\" (%s)", item->string,
+				 is_net ? "rate, tx-rate, rx-rate, ops, tx-ops, rx-ops" : "rate, ops");
+			return -1;
+		}
+		if (!cJSON_IsString(item) || token_bucket_parse(item->valuestring, &tb, why, sizeof(why)) != 0) {
+			snprintf(msg, msglen, "%s: %s", item->string,
+				 cJSON_IsString(item) ? why : "want a string like \"1M\" or \"off\"");
+			return -1;
+		}
+		given++;
+	}
+	if (!given) {
+		snprintf(msg, msglen, "rate: name at least one limit, e.g. \"rate\": \"1M\"");
+		return -1;
+	}
+	cJSON_ArrayForEach(item, req) {
+		if (strcmp(item->string, "op") == 0 || strcmp(item->string, "device") == 0)
+			continue;
+		int r = is_net ? virtio_net_set_rate(idx, item->string, item->valuestring, msg, msglen)
+			       : virtio_blk_set_rate(idx, item->string, item->valuestring, msg, msglen);
+		if (r != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int control_handle_request(struct vm *vm, const char *line, char *out, size_t outlen)
@@ -181,9 +297,17 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 			error_reply(msg, out, outlen);
 			return 0;
 		}
+	} else if (strcmp(op->valuestring, "rate") == 0 || strcmp(op->valuestring, "link") == 0) {
+		char msg[240];
+		if (device_request(vm, req, op->valuestring[0] == 'r', msg, sizeof(msg)) != 0) {
+			cJSON_Delete(r);
+			cJSON_Delete(req);
+			error_reply(msg, out, outlen);
+			return 0;
+		}
 	} else {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus)",
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, rate, link)",
 			 op->valuestring);
 		cJSON_Delete(r);
 		cJSON_Delete(req);

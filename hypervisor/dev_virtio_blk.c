@@ -11,7 +11,11 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "eventloop.h"
 
 #include "le.h"
 #include "virtio_pci.h"
@@ -26,6 +30,9 @@ struct virtio_blk {
 	struct blk_backend be;
 	struct blk_stats st;
 	struct virtq_chain chain;
+	bool pending; /* chain was popped and waits for the rate limit */
+	struct rate_limit rl;
+	int timer_fd;
 };
 
 static struct virtio_blk *disks[MAX_DISKS];
@@ -48,6 +55,20 @@ static void blk_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, 
 		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void arm_timer(int fd, uint64_t ns)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ns / 1000000000ULL),
+						.tv_nsec = (long)(ns % 1000000000ULL) } };
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
 static void blk_queue_notify(struct virtio_pci *vp, unsigned q)
 {
 	struct virtio_blk *b = vp->dev;
@@ -57,19 +78,35 @@ static void blk_queue_notify(struct virtio_pci *vp, unsigned q)
 	for (;;) {
 		virtq_enable_notify(vq, m, false);
 		for (;;) {
-			int r = virtq_pop(vq, m, &b->chain);
-			if (r == 0)
-				break;
-			if (r == -EINVAL) {
-				/* a malformed request: completed empty, the queue goes on */
-				b->st.errors++;
-				virtq_push(vq, m, b->chain.head, 0);
-				continue;
+			if (!b->pending) {
+				int r = virtq_pop(vq, m, &b->chain);
+				if (r == 0)
+					break;
+				if (r == -EINVAL) {
+					/* a malformed request: completed empty, the queue goes on */
+					b->st.errors++;
+					virtq_push(vq, m, b->chain.head, 0);
+					continue;
+				}
+				if (r < 0) {
+					virtio_pci_set_broken(vp);
+					return;
+				}
 			}
-			if (r < 0) {
-				virtio_pci_set_broken(vp);
-				return;
+			if (rate_limit_active(&b->rl)) {
+				/* the data moved: everything but the 16-byte header and the status byte */
+				uint64_t len = b->chain.readable_len + b->chain.writable_len;
+				uint64_t wait = rate_limit_take(&b->rl, len > 17 ? len - 17 : 0, now_ns());
+				if (wait) {
+					/* the request waits, and with it the queue: the guest slows down */
+					b->pending = true;
+					b->st.throttled++;
+					arm_timer(b->timer_fd, wait);
+					virtio_pci_queue_done(vp, q);
+					return;
+				}
 			}
+			b->pending = false;
 			uint32_t written = virtio_blk_handle_request(&b->be, &b->chain, &b->st);
 			virtq_push_chain(vq, m, &b->chain, written);
 		}
@@ -83,7 +120,26 @@ static void blk_queue_notify(struct virtio_pci *vp, unsigned q)
 
 static void blk_reset(struct virtio_pci *vp)
 {
-	(void)vp; /* requests complete synchronously: nothing is ever in flight */
+	struct virtio_blk *b = vp->dev;
+
+	/* requests complete synchronously: only one held by the rate limit can be in flight */
+	b->pending = false;
+	struct itimerspec off = { 0 };
+	timerfd_settime(b->timer_fd, 0, &off, NULL);
+}
+
+static void timer_fired(void *opaque, int fd)
+{
+	struct virtio_blk *b = opaque;
+	uint64_t ticks;
+
+	if (read(fd, &ticks, sizeof(ticks)) < 0)
+		return;
+	pthread_mutex_lock(&b->vp.lock);
+	if ((b->vp.status & VIRTIO_STATUS_DRIVER_OK) && !(b->vp.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
+	    b->vp.vq[0].ready)
+		blk_queue_notify(&b->vp, 0);
+	pthread_mutex_unlock(&b->vp.lock);
 }
 
 static const struct virtio_dev_ops blk_ops = {
@@ -97,8 +153,10 @@ static const struct virtio_dev_ops blk_ops = {
 	.reset = blk_reset,
 };
 
-int virtio_blk_add(struct vm *vm, const char *path, bool readonly, char *err, size_t errlen)
+int virtio_blk_add(struct vm *vm, const struct disk_option *d, char *err, size_t errlen)
 {
+	const char *path = d->path;
+	bool readonly = d->readonly;
 	struct stat st;
 	uint64_t size;
 
@@ -143,6 +201,16 @@ int virtio_blk_add(struct vm *vm, const char *path, bool readonly, char *err, si
 		return -1;
 	}
 	b->be.fd = fd;
+	b->rl = d->rate;
+	token_bucket_reset(&b->rl.bytes, now_ns());
+	token_bucket_reset(&b->rl.ops, now_ns());
+	b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (b->timer_fd < 0 || eventloop_add(b->timer_fd, timer_fired, b) != 0) {
+		snprintf(err, errlen, "cannot create the rate limit timer of %s", path);
+		close(fd);
+		free(b);
+		return -1;
+	}
 	b->be.size = size;
 	b->be.readonly = readonly;
 	/* The serial the guest sees (/sys/block/vdX/serial): the image's file name. */
@@ -170,4 +238,42 @@ int virtio_blk_stats(int i, struct blk_stats *st)
 	*st = disks[i]->st;
 	pthread_mutex_unlock(&disks[i]->vp.lock);
 	return 0;
+}
+
+int virtio_blk_set_rate(int i, const char *key, const char *spec, char *err, size_t errlen)
+{
+	struct token_bucket tb;
+
+	if (i < 0 || i >= ndisks) {
+		snprintf(err, errlen, "no disk %d", i);
+		return -1;
+	}
+	if (strcmp(key, "rate") != 0 && strcmp(key, "ops") != 0) {
+		snprintf(err, errlen, "unknown disk limit \"%.32s\" (rate, ops)", key);
+		return -1;
+	}
+	if (token_bucket_parse(spec, &tb, err, errlen) != 0)
+		return -1;
+	struct virtio_blk *b = disks[i];
+	pthread_mutex_lock(&b->vp.lock);
+	token_bucket_reset(&tb, now_ns());
+	*(key[0] == 'r' ? &b->rl.bytes : &b->rl.ops) = tb;
+	/* a request held by the old limit is looked at again under the new one */
+	if (b->pending && (b->vp.status & VIRTIO_STATUS_DRIVER_OK) && b->vp.vq[0].ready)
+		blk_queue_notify(&b->vp, 0);
+	pthread_mutex_unlock(&b->vp.lock);
+	return 0;
+}
+
+void virtio_blk_rates(int i, char *rate, char *ops, size_t len)
+{
+	if (i < 0 || i >= ndisks) {
+		snprintf(rate, len, "off");
+		snprintf(ops, len, "off");
+		return;
+	}
+	pthread_mutex_lock(&disks[i]->vp.lock);
+	token_bucket_format(&disks[i]->rl.bytes, rate, len);
+	token_bucket_format(&disks[i]->rl.ops, ops, len);
+	pthread_mutex_unlock(&disks[i]->vp.lock);
 }

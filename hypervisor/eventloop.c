@@ -1,7 +1,9 @@
-/* A small epoll loop. Callbacks run on the thread that calls eventloop_run_once. */
+/* A small epoll loop. Callbacks run on the thread that calls eventloop_run_once; watches may
+ * be added and removed from any thread (a vCPU's MMIO exit starts and stops devices). */
 #include "eventloop.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -10,6 +12,7 @@
 #define MAX_WATCHES 128
 
 static int epfd = -1;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watch {
 	int fd;
 	event_fn fn;
@@ -26,27 +29,35 @@ int eventloop_init(void)
 
 int eventloop_add(int fd, event_fn fn, void *opaque)
 {
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_WATCHES; i++) {
 		if (watches[i].fd != -1)
 			continue;
 		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-			return -1;
 		watches[i] = (struct watch){ fd, fn, opaque };
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			watches[i].fd = -1;
+			pthread_mutex_unlock(&lock);
+			return -1;
+		}
+		pthread_mutex_unlock(&lock);
 		return 0;
 	}
+	pthread_mutex_unlock(&lock);
 	errno = ENOSPC;
 	return -1;
 }
 
 void eventloop_del(int fd)
 {
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_WATCHES; i++) {
 		if (watches[i].fd == fd) {
 			epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
 			watches[i].fd = -1;
 		}
 	}
+	pthread_mutex_unlock(&lock);
 }
 
 int eventloop_run_once(int timeout_ms)
@@ -57,9 +68,13 @@ int eventloop_run_once(int timeout_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	for (int i = 0; i < n; i++) {
-		struct watch *w = &watches[ev[i].data.u32];
-		if (w->fd != -1)
-			w->fn(w->opaque, w->fd);
+		/* a copy: the callback may add or remove watches, and so may other threads; a watch
+		 * removed after this copy gets one last call, which its owner must tolerate */
+		pthread_mutex_lock(&lock);
+		struct watch w = watches[ev[i].data.u32];
+		pthread_mutex_unlock(&lock);
+		if (w.fd != -1)
+			w.fn(w.opaque, w.fd);
 	}
 	return n;
 }

@@ -24,6 +24,7 @@
 #include "dev_i8042.h"
 #include "dev_uart8250.h"
 #include "dev_virtio_blk.h"
+#include "dev_virtio_net.h"
 #include "dev_virtio_console.h"
 #include "dev_virtio_rng.h"
 #include "eventloop.h"
@@ -211,7 +212,13 @@ int main(int argc, char **argv)
 		usage_error(err);
 	}
 	for (int i = 0; i < opt.ndisks; i++) {
-		if (virtio_blk_add(&vm, opt.disk[i].path, opt.disk[i].readonly, err, sizeof(err)) != 0) {
+		if (virtio_blk_add(&vm, &opt.disk[i], err, sizeof(err)) != 0) {
+			console_restore();
+			usage_error(err);
+		}
+	}
+	for (int i = 0; i < opt.nnics; i++) {
+		if (virtio_net_add(&vm, &opt.net[i], (unsigned)i, err, sizeof(err)) != 0) {
 			console_restore();
 			usage_error(err);
 		}
@@ -255,6 +262,16 @@ int main(int argc, char **argv)
 				(unsigned long long)bs.writes, (unsigned long long)bs.write_bytes,
 				(unsigned long long)bs.flushes, (unsigned long long)bs.discards,
 				(unsigned long long)bs.errors);
+	}
+	for (int i = 0; i < virtio_net_count(); i++) {
+		struct net_stats ns;
+		if (virtio_net_stats(i, &ns) == 0)
+			vmm_log("nic %d (tap %s): sent %llu frames (%llu bytes, %llu dropped, %llu malformed), "
+				"received %llu frames (%llu bytes, %llu dropped)", i, ns.tap,
+				(unsigned long long)ns.tx_packets, (unsigned long long)ns.tx_bytes,
+				(unsigned long long)ns.tx_dropped, (unsigned long long)ns.tx_malformed,
+				(unsigned long long)ns.rx_packets, (unsigned long long)ns.rx_bytes,
+				(unsigned long long)ns.rx_dropped);
 	}
 	return status;
 }

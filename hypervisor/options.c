@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "virtio_net_hdr.h"
 #include "vmm.h"
 
 const char options_usage[] =
@@ -22,7 +23,18 @@ const char options_usage[] =
 	"  --vcpus N             vCPUs online at boot (default 1, at most 32)\n"
 	"  --max-vcpus N         vCPUs that can be plugged at run time, by the control\n"
 	"                        socket's \"vcpus\" request (default: --vcpus)\n"
-	"  --disk PATH[,ro]      a raw disk image as virtio-blk, read-only with ,ro (repeatable)\n"
+	"  --disk PATH[,ro][,rate=B][,ops=B]\n"
+	"                        a raw disk image as virtio-blk, read-only with ,ro, its I/O\n"
+	"                        limited to B bytes or requests (repeatable)\n"
+	"  --net KEY=VALUE,...   a virtio-net NIC on a tap device (repeatable):\n"
+	"                          tap=NAME  use or create this tap (default: a new vifPID.N)\n"
+	"                          bridge=BR attach the tap to bridge BR\n"
+	"                          fd=N      use the tap already open on descriptor N\n"
+	"                          mac=MAC   (default: derived from --name)\n"
+	"                          backend=vhost|user|auto  in-kernel vhost-net or this process\n"
+	"                          rate=B, tx-rate=B, rx-rate=B  bytes, both ways or one way\n"
+	"                          ops=B, tx-ops=B, rx-ops=B     frames\n"
+	"                        B is SIZE[@REFILL][+BURST]: e.g. 1M (1 MiB/s), 100K@100ms+4M\n"
 	"  --console serial|virtio  the guest console: 8250 UART (ttyS0) or virtio-console (hvc0)\n"
 	"  --console-log FILE    also append the guest console output to FILE\n"
 	"  --name NAME           domain name, for messages and the control socket\n"
@@ -75,31 +87,145 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* Splits "a,b=c,d" in place: each call returns the next item, NULL at the end. */
+static char *next_item(char **p)
+{
+	char *item = *p;
+	if (!item)
+		return NULL;
+	char *comma = strchr(item, ',');
+	if (comma) {
+		*comma = '\0';
+		*p = comma + 1;
+	} else {
+		*p = NULL;
+	}
+	return item;
+}
+
+static int parse_bucket(const char *opt_name, const char *key, const char *val, struct token_bucket *b,
+			char *err, size_t errlen)
+{
+	char why[200];
+
+	if (token_bucket_parse(val, b, why, sizeof(why)) != 0)
+		return bad(err, errlen, "--%s %s=: %s", opt_name, key, why);
+	return 0;
+}
+
 static int parse_disk(char *spec, struct vmm_options *opt, char *err, size_t errlen)
 {
 	if (opt->ndisks == VMM_MAX_DISKS)
 		return bad(err, errlen, "too many --disk options (at most 8)");
 	struct disk_option *d = &opt->disk[opt->ndisks];
-	char *comma = strchr(spec, ',');
-	d->readonly = false;
-	if (comma) {
-		*comma = '\0';
-		if (strcmp(comma + 1, "ro") == 0)
-			d->readonly = true;
-		else if (strcmp(comma + 1, "rw") != 0)
-			return bad(err, errlen, "--disk %s: unknown flag \"%s\" (only ro or rw)", spec, comma + 1);
-	}
-	if (spec[0] == '\0')
+	char *rest = spec, *item;
+
+	memset(d, 0, sizeof(*d));
+	d->path = next_item(&rest);
+	if (d->path[0] == '\0')
 		return bad(err, errlen, "--disk needs a path");
-	d->path = spec;
+	while ((item = next_item(&rest))) {
+		char *eq = strchr(item, '=');
+		if (eq)
+			*eq = '\0';
+		if (!eq && strcmp(item, "ro") == 0) {
+			d->readonly = true;
+		} else if (!eq && strcmp(item, "rw") == 0) {
+			d->readonly = false;
+		} else if (eq && strcmp(item, "rate") == 0) {
+			if (parse_bucket("disk", item, eq + 1, &d->rate.bytes, err, errlen) != 0)
+				return -1;
+		} else if (eq && strcmp(item, "ops") == 0) {
+			if (parse_bucket("disk", item, eq + 1, &d->rate.ops, err, errlen) != 0)
+				return -1;
+		} else {
+			return bad(err, errlen, "--disk %s: unknown flag \"%s\" (ro, rw, rate=, ops=)", d->path, item);
+		}
+	}
 	opt->ndisks++;
+	return 0;
+}
+
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= VMM_IFNAMSIZ)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int parse_net(char *spec, struct vmm_options *opt, char *err, size_t errlen)
+{
+	if (opt->nnics == VMM_MAX_NICS)
+		return bad(err, errlen, "too many --net options (at most 8)");
+	struct net_option *n = &opt->net[opt->nnics];
+	char *rest = spec, *item;
+	uint64_t v;
+
+	memset(n, 0, sizeof(*n));
+	n->fd = -1;
+	while ((item = next_item(&rest))) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			return bad(err, errlen, "--net: \"%s\" is not KEY=VALUE (tap=, bridge=, fd=, mac=, backend=, rate=, ops=)", item);
+		*eq = '\0';
+		const char *key = item, *val = eq + 1;
+		if (strcmp(key, "tap") == 0 || strcmp(key, "bridge") == 0) {
+			if (!valid_ifname(val))
+				return bad(err, errlen, "--net %s=%s: want an interface name of 1 to 15 letters, digits, '-', '_', '.'", key, val);
+			snprintf(key[0] == 't' ? n->tap : n->bridge, VMM_IFNAMSIZ, "%s", val);
+		} else if (strcmp(key, "fd") == 0) {
+			if (!parse_range(val, 3, 65535, &v))
+				return bad(err, errlen, "--net fd=%s: want an open file descriptor number, 3 or more", val);
+			n->fd = (int)v;
+		} else if (strcmp(key, "mac") == 0) {
+			if (net_mac_parse(val, n->mac) != 0)
+				return bad(err, errlen, "--net mac=%s: want a unicast address like 52:54:00:12:34:56", val);
+			n->mac_given = true;
+		} else if (strcmp(key, "backend") == 0) {
+			if (strcmp(val, "vhost") == 0)
+				n->backend = NET_BACKEND_VHOST;
+			else if (strcmp(val, "user") == 0)
+				n->backend = NET_BACKEND_USER;
+			else if (strcmp(val, "auto") == 0)
+				n->backend = NET_BACKEND_AUTO;
+			else
+				return bad(err, errlen, "--net backend=%s: want vhost, user or auto", val);
+		} else if (strcmp(key, "rate") == 0 || strcmp(key, "tx-rate") == 0 || strcmp(key, "rx-rate") == 0 ||
+			   strcmp(key, "ops") == 0 || strcmp(key, "tx-ops") == 0 || strcmp(key, "rx-ops") == 0) {
+			bool ops = strstr(key, "ops") != NULL;
+			struct token_bucket b;
+			if (parse_bucket("net", key, val, &b, err, errlen) != 0)
+				return -1;
+			if (key[0] != 'r' || key[1] != 'x') /* rate, ops, tx-*: the guest's sending side */
+				*(ops ? &n->tx.ops : &n->tx.bytes) = b;
+			if (key[0] != 't') /* rate, ops, rx-*: the guest's receiving side */
+				*(ops ? &n->rx.ops : &n->rx.bytes) = b;
+		} else {
+			return bad(err, errlen, "--net: unknown key \"%s\" (tap, bridge, fd, mac, backend, rate, tx-rate, rx-rate, ops, tx-ops, rx-ops)", key);
+		}
+	}
+	if (!n->tap[0] && !n->bridge[0] && n->fd < 0)
+		return bad(err, errlen, "--net needs tap=NAME, bridge=BRIDGE or fd=N");
+	if (n->fd >= 0 && n->tap[0])
+		return bad(err, errlen, "--net: fd= hands over an open tap; it cannot be combined with tap=");
+	if (n->backend == NET_BACKEND_VHOST && (rate_limit_active(&n->tx) || rate_limit_active(&n->rx)))
+		return bad(err, errlen, "--net: rate limits run in the user-space back-end; drop backend=vhost or the rate");
+	opt->nnics++;
 	return 0;
 }
 
 int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, size_t errlen)
 {
 	static const char *const with_value[] = {
-		"kernel", "initrd", "cmdline", "memory", "vcpus", "max-vcpus", "disk",
+		"kernel", "initrd", "cmdline", "memory", "vcpus", "max-vcpus", "disk", "net",
 		"console", "console-log", "name", "control", "log",
 	};
 	uint64_t n;
@@ -166,6 +292,9 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 			max_given = true;
 		} else if (strcmp(known, "disk") == 0) {
 			if (parse_disk(val, opt, err, errlen) != 0)
+				return -1;
+		} else if (strcmp(known, "net") == 0) {
+			if (parse_net(val, opt, err, errlen) != 0)
 				return -1;
 		} else if (strcmp(known, "console") == 0) {
 			if (strcmp(val, "serial") == 0)

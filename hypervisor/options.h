@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ratelimit.h"
+
 #define VMM_MAX_DISKS 8
+#define VMM_MAX_NICS 8
+#define VMM_IFNAMSIZ 16 /* IFNAMSIZ: interface names up to 15 characters */
 #define VMM_MIN_MEMORY_MIB 16
 #define VMM_MAX_MEMORY_MIB (1024 * 1024)
 
@@ -15,6 +19,21 @@ enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
 struct disk_option {
 	const char *path;
 	bool readonly;
+	struct rate_limit rate; /* rate= and ops=: reads and writes together */
+};
+
+enum net_backend { NET_BACKEND_AUTO, NET_BACKEND_VHOST, NET_BACKEND_USER };
+
+/* --net: a virtio-net NIC on a tap device. "tx" is what the guest sends, "rx" what it
+ * receives. */
+struct net_option {
+	char tap[VMM_IFNAMSIZ];    /* tap=NAME: open or create this tap; "" for a fresh vifPID.N */
+	char bridge[VMM_IFNAMSIZ]; /* bridge=BR: attach the tap to this bridge; "" for none */
+	int fd;                    /* fd=N: a tap already open, handed over by the parent; -1 */
+	uint8_t mac[6];
+	bool mac_given;            /* else derived from --name (net_mac_from_name) */
+	enum net_backend backend;
+	struct rate_limit tx, rx;
 };
 
 struct vmm_options {
@@ -26,6 +45,8 @@ struct vmm_options {
 	int max_vcpus;
 	struct disk_option disk[VMM_MAX_DISKS];
 	int ndisks;
+	struct net_option net[VMM_MAX_NICS];
+	int nnics;
 	enum console_kind console;
 	const char *console_log;
 	const char *name;

@@ -25,6 +25,7 @@ struct blk_backend {
  * UNSUPP and the ones with no status byte to report in. */
 struct blk_stats {
 	uint64_t reads, writes, flushes, discards, read_bytes, write_bytes, errors;
+	uint64_t throttled; /* times the rate limit made a request wait */
 };
 
 /* Handles one request chain: the 16-byte header (type, reserved, sector) at the start of the

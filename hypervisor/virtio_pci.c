@@ -71,14 +71,46 @@ void virtio_pci_set_broken(struct virtio_pci *vp)
 	raise_vector(vp, vp->msix_config);
 }
 
+void virtio_pci_config_changed(struct virtio_pci *vp)
+{
+	vp->config_generation++;
+	raise_vector(vp, vp->msix_config);
+}
+
+static void kick(void *opaque, int fd);
+
+void virtio_pci_kicks_to_vmm(struct virtio_pci *vp, unsigned q, bool vmm)
+{
+	if (q >= vp->ops->num_queues || vp->kick_watched[q] == vmm)
+		return;
+	if (vmm) {
+		if (eventloop_add(vp->kick_fd[q], kick, vp) != 0) {
+			vmm_log("%s: cannot watch the kicks of queue %u", vp->ops->name, q);
+			return;
+		}
+	} else {
+		eventloop_del(vp->kick_fd[q]);
+	}
+	vp->kick_watched[q] = vmm;
+}
+
 static void kick(void *opaque, int fd)
 {
 	struct virtio_pci *vp = opaque;
 	uint64_t n;
 
-	if (read(fd, &n, sizeof(n)) < 0)
-		return;
 	pthread_mutex_lock(&vp->lock);
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		/* not ours any more: the kick belongs to vhost, leave it in the eventfd */
+		if (vp->kick_fd[q] == fd && !vp->kick_watched[q]) {
+			pthread_mutex_unlock(&vp->lock);
+			return;
+		}
+	}
+	if (read(fd, &n, sizeof(n)) < 0) {
+		pthread_mutex_unlock(&vp->lock);
+		return;
+	}
 	vp->kicks++;
 	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
 		if (vp->kick_fd[q] == fd && vp->vq[q].ready && (vp->status & VIRTIO_STATUS_DRIVER_OK) &&
@@ -175,6 +207,8 @@ static void set_status(struct virtio_pci *vp, uint8_t s)
 		bool event_idx = vp->driver_features & (1ULL << VIRTIO_F_RING_EVENT_IDX);
 		for (unsigned q = 0; q < vp->ops->num_queues; q++)
 			vp->vq[q].event_idx = event_idx;
+		if (vp->ops->driver_ok)
+			vp->ops->driver_ok(vp);
 	}
 }
 
@@ -262,6 +296,14 @@ static void msix_access(struct virtio_pci *vp, unsigned off, uint8_t *d, unsigne
 	}
 }
 
+static void pass_kick(struct virtio_pci *vp, unsigned q)
+{
+	uint64_t one = 1;
+
+	if (write(vp->kick_fd[q], &one, sizeof(one)) < 0)
+		vmm_log("%s: cannot pass a kick of queue %u on", vp->ops->name, q);
+}
+
 static void bar_access(struct pci_device *d, int bar, uint64_t off, uint8_t *data, unsigned len, bool write)
 {
 	struct virtio_pci *vp = d->opaque;
@@ -284,8 +326,11 @@ static void bar_access(struct pci_device *d, int bar, uint64_t off, uint8_t *dat
 	} else if (off >= NOTIFY_OFF && off < NOTIFY_OFF + 0x1000) {
 		/* a kick that did not go through the ioeventfd (another width): run it here */
 		unsigned q = (unsigned)(off - NOTIFY_OFF) / NOTIFY_MULT;
-		if (write && q < vp->ops->num_queues && vp->vq[q].ready && (vp->status & VIRTIO_STATUS_DRIVER_OK))
+		if (write && q < vp->ops->num_queues && !vp->kick_watched[q]) {
+			pass_kick(vp, q); /* vhost's queue */
+		} else if (write && q < vp->ops->num_queues && vp->vq[q].ready && (vp->status & VIRTIO_STATUS_DRIVER_OK)) {
 			vp->ops->queue_notify(vp, q);
+		}
 		else if (!write)
 			memset(data, 0, len);
 	} else if (off >= MSIX_TABLE_OFF && off < BAR_SIZE) {
@@ -390,6 +435,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct virtio_de
 		vp->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (vp->kick_fd[q] < 0 || eventloop_add(vp->kick_fd[q], kick, vp) != 0)
 			return -1;
+		vp->kick_watched[q] = true;
 	}
 	device_reset(vp);
 	return pci_register(d);

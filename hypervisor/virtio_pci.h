@@ -30,6 +30,8 @@ struct virtio_dev_ops {
 	void (*queue_notify)(struct virtio_pci *vp, unsigned q);
 	/* the driver reset the device: drop everything in flight */
 	void (*reset)(struct virtio_pci *vp);
+	/* optional: the driver set DRIVER_OK, the queues are live (transport lock held) */
+	void (*driver_ok)(struct virtio_pci *vp);
 };
 
 struct virtio_pci {
@@ -49,6 +51,7 @@ struct virtio_pci {
 	uint16_t vq_vector[VIRTIO_PCI_MAX_QUEUES];
 	int kick_fd[VIRTIO_PCI_MAX_QUEUES];
 	bool kick_registered[VIRTIO_PCI_MAX_QUEUES];
+	bool kick_watched[VIRTIO_PCI_MAX_QUEUES]; /* in our event loop (not handed to vhost) */
 	uint64_t notify_base; /* where the notify area decodes, for the ioeventfds */
 	/* MSI-X: one vector per queue plus one for configuration changes */
 	unsigned nvectors;
@@ -65,6 +68,13 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct virtio_de
 
 /* After pushing used entries on queue q: interrupts the driver if it wants one. */
 void virtio_pci_queue_done(struct virtio_pci *vp, unsigned q);
+
+/* The device configuration changed (e.g. link status): tell the driver. */
+void virtio_pci_config_changed(struct virtio_pci *vp);
+
+/* Who takes the kicks of queue q: this process's event loop (true, the default) or someone
+ * else reading the same eventfd, vhost in the kernel (false). Transport lock held. */
+void virtio_pci_kicks_to_vmm(struct virtio_pci *vp, unsigned q, bool vmm);
 
 /* The device found a queue it cannot use: tell the driver (DEVICE_NEEDS_RESET + config
  * interrupt) and stop processing until it resets the device. */

@@ -21,6 +21,7 @@
 #define VIRTIO_F_VERSION_1 32
 
 /* Device IDs. */
+#define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 
 /* Split virtqueues. */
@@ -61,6 +62,37 @@ struct virtq_desc {
 #define VIRTQ_AVAIL_EVENT_OFF(n) (4 + 8 * (uint64_t)(n))
 
 _Static_assert(sizeof(struct virtq_desc) == VIRTQ_DESC_SIZE, "virtq_desc is 16 bytes");
+
+/* Network device: feature bits. */
+#define VIRTIO_NET_F_CSUM 0       /* the device takes frames with a partial checksum */
+#define VIRTIO_NET_F_GUEST_CSUM 1 /* the driver takes frames with a partial checksum */
+#define VIRTIO_NET_F_MAC 5
+#define VIRTIO_NET_F_GUEST_TSO4 7
+#define VIRTIO_NET_F_GUEST_TSO6 8
+#define VIRTIO_NET_F_GUEST_ECN 9
+#define VIRTIO_NET_F_HOST_TSO4 11
+#define VIRTIO_NET_F_HOST_TSO6 12
+#define VIRTIO_NET_F_HOST_ECN 13
+#define VIRTIO_NET_F_MRG_RXBUF 15
+#define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_S_LINK_UP 1
+
+/* The header in front of every frame, both ways (12 bytes with VERSION_1). */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
+#define VIRTIO_NET_HDR_GSO_NONE 0
+#define VIRTIO_NET_HDR_GSO_TCPV4 1
+#define VIRTIO_NET_HDR_GSO_UDP 3
+#define VIRTIO_NET_HDR_GSO_TCPV6 4
+#define VIRTIO_NET_HDR_GSO_ECN 0x80
+#define VIRTIO_NET_HDR_SIZE 12
+#define VIRTIO_NET_HDR_OFF_FLAGS 0
+#define VIRTIO_NET_HDR_OFF_GSO_TYPE 1
+#define VIRTIO_NET_HDR_OFF_HDR_LEN 2
+#define VIRTIO_NET_HDR_OFF_GSO_SIZE 4
+#define VIRTIO_NET_HDR_OFF_CSUM_START 6
+#define VIRTIO_NET_HDR_OFF_CSUM_OFFSET 8
+#define VIRTIO_NET_HDR_OFF_NUM_BUFFERS 10
 
 /* Block device: feature bits. */
 #define VIRTIO_BLK_F_SIZE_MAX 1

@@ -196,28 +196,48 @@ int virtq_pop(struct virtq *vq, struct guest_mem *m, struct virtq_chain *chain)
 	return walk_chain(m, r.desc, vq->size, head, chain);
 }
 
-int virtq_push(struct virtq *vq, struct guest_mem *m, uint16_t head, uint32_t written)
+int virtq_fill(struct virtq *vq, struct guest_mem *m, unsigned offset, uint16_t head, uint32_t written)
 {
 	struct rings r;
 
 	int ok = queue_usable(vq, m, &r);
 	if (ok <= 0)
 		return ok ? ok : -EINVAL;
-	if (head >= vq->size)
+	if (head >= vq->size || offset >= vq->size)
 		return -EINVAL;
 
-	uint32_t slot = vq->used_idx & (vq->size - 1u);
+	uint32_t slot = (uint16_t)(vq->used_idx + offset) & (vq->size - 1u);
 	uint64_t elem_off = VIRTQ_USED_RING + (uint64_t)slot * VIRTQ_USED_ELEM_SIZE;
 	uint32_t elem[2] = { htole32(head), htole32(written) };
 	memcpy(r.used + elem_off, elem, sizeof(elem));
-
-	/* Release: the element above is visible to the driver before the index that covers it. */
-	vq->used_idx++;
-	store16(r.used + VIRTQ_USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
-
 	guest_mem_mark_dirty(m, vq->used_gpa + elem_off, VIRTQ_USED_ELEM_SIZE);
+	return 0;
+}
+
+int virtq_flush(struct virtq *vq, struct guest_mem *m, unsigned count)
+{
+	struct rings r;
+
+	int ok = queue_usable(vq, m, &r);
+	if (ok <= 0)
+		return ok ? ok : -EINVAL;
+	/* Release: the elements filled before are visible to the driver before the index that
+	 * covers them. */
+	vq->used_idx = (uint16_t)(vq->used_idx + count);
+	store16(r.used + VIRTQ_USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
 	guest_mem_mark_dirty(m, vq->used_gpa + VIRTQ_USED_IDX, 2);
 	return 0;
+}
+
+int virtq_push(struct virtq *vq, struct guest_mem *m, uint16_t head, uint32_t written)
+{
+	int r = virtq_fill(vq, m, 0, head, written);
+	return r ? r : virtq_flush(vq, m, 1);
+}
+
+void virtq_unpop(struct virtq *vq, unsigned n)
+{
+	vq->last_avail_idx = (uint16_t)(vq->last_avail_idx - n);
 }
 
 int virtq_push_chain(struct virtq *vq, struct guest_mem *m, const struct virtq_chain *chain,

@@ -70,6 +70,17 @@ int virtq_pop(struct virtq *vq, struct guest_mem *m, struct virtq_chain *chain);
  * head >= size or a queue that is not ready, or what virtq_pop would for a bad ring. */
 int virtq_push(struct virtq *vq, struct guest_mem *m, uint16_t head, uint32_t written);
 
+/* virtq_push in two steps, for a device that returns several chains as one unit (virtio-net's
+ * merged receive buffers: the driver must see them all at once). virtq_fill writes the used
+ * element `offset` places after the last published one, unseen by the driver; virtq_flush
+ * then publishes `count` filled elements with release ordering. Same errors as virtq_push. */
+int virtq_fill(struct virtq *vq, struct guest_mem *m, unsigned offset, uint16_t head, uint32_t written);
+int virtq_flush(struct virtq *vq, struct guest_mem *m, unsigned count);
+
+/* Gives back the last n chains taken by virtq_pop and not pushed: the next pops return them
+ * again. For a device that found it cannot use them yet (a frame that does not fit). */
+void virtq_unpop(struct virtq *vq, unsigned n);
+
 /* virtq_push for a chain from virtq_pop that the device may have written into: first marks
  * all the chain's writable buffers dirty (wherever in them the device wrote, e.g. a status
  * byte at the very end), then pushes chain->head. */

@@ -197,7 +197,7 @@ class Machine:
                                         % (timeout, self.console.text()[-2000:]))
         # The shell is reading now: turn off echo and the prompt, and prove it took.
         start = self.shell_port.mark()
-        self.shell_port.send("stty -echo; PS1=''; echo QUIET$((2+3))\n")
+        self.shell_port.send("stty -echo; PS1=''; PS2=''; echo QUIET$((2+3))\n")
         self.shell_port.wait("QUIET5", 10, start)
         time.sleep(0.2)
         self.shell_ready = True

@@ -23,6 +23,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import Machine, TimeoutError_  # noqa: E402
+import net_checks  # noqa: E402
 import toolstack_checks  # noqa: E402
 import vmm_checks  # noqa: E402
 
@@ -130,6 +131,8 @@ def test_boot_matrix(r, args, version, build_id):
                     if label == "bios-cd" and (not args.only or "vmm" in args.only):
                         print("== paravent-vmm in the %s dom0" % label, flush=True)
                         vmm_checks.run(r, m, sh_check, debian=bool(extra))
+                        print("== guest networking in the %s dom0" % label, flush=True)
+                        net_checks.run(r, m, sh_check)
                         print("== paraventd and paravent in the %s dom0" % label, flush=True)
                         toolstack_checks.run(r, m, sh_check)
             except Exception:

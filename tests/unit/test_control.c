@@ -16,6 +16,7 @@
 #include "dev_uart8250.h"
 #include "pio.h"
 #include "dev_virtio_blk.h"
+#include "dev_virtio_net.h"
 #include "paravent-vmm.h"
 #include "vm.h"
 
@@ -90,6 +91,65 @@ int virtio_blk_stats(int i, struct blk_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->reads = 5 + (uint64_t)i;
 	st->write_bytes = 4096;
+	return 0;
+}
+
+/* one NIC; the rate and link calls are recorded */
+static char rate_log[512];
+static int link_state = 1;
+
+int virtio_net_count(void)
+{
+	return 1;
+}
+
+int virtio_net_stats(int i, struct net_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	snprintf(st->tap, sizeof(st->tap), "vif1.%d", i);
+	st->backend = "vhost";
+	st->link_up = link_state;
+	st->rx_bytes = 1234;
+	snprintf(st->tx_rate, sizeof(st->tx_rate), "off");
+	snprintf(st->rx_rate, sizeof(st->rx_rate), "off");
+	snprintf(st->tx_ops, sizeof(st->tx_ops), "off");
+	snprintf(st->rx_ops, sizeof(st->rx_ops), "off");
+	snprintf(st->mac, sizeof(st->mac), "52:56:00:00:00:01");
+	return 0;
+}
+
+static int log_rate(const char *dev, int i, const char *key, const char *spec)
+{
+	size_t n = strlen(rate_log);
+	snprintf(rate_log + n, sizeof(rate_log) - n, "%s%d:%s=%s;", dev, i, key, spec);
+	return 0;
+}
+
+int virtio_net_set_rate(int i, const char *key, const char *spec, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	return log_rate("net", i, key, spec);
+}
+
+int virtio_blk_set_rate(int i, const char *key, const char *spec, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	return log_rate("disk", i, key, spec);
+}
+
+void virtio_blk_rates(int i, char *rate, char *ops, size_t len)
+{
+	(void)i;
+	snprintf(rate, len, "1M@1s");
+	snprintf(ops, len, "off");
+}
+
+int virtio_net_set_link(int i, bool up)
+{
+	(void)i;
+	link_state = up;
 	return 0;
 }
 
@@ -249,6 +309,50 @@ int main(void)
 		cJSON_Delete(r);
 	}
 	CHECK(gpes == 3 && cpu_hotplug_present_count() == 4);
+
+	/* rate limits and link status */
+	r = ask(&vm, "{\"op\":\"stats\"}", &console);
+	st = cJSON_GetObjectItemCaseSensitive(r, "stats");
+	const cJSON *nics = cJSON_GetObjectItemCaseSensitive(st, "nics");
+	CHECK(cJSON_GetArraySize(nics) == 1);
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(nics, 0), "rx_bytes")->valuedouble == 1234);
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(nics, 0), "backend")->valuestring, "vhost");
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(disks = cJSON_GetObjectItemCaseSensitive(st, "disks"), 0),
+						   "rate")->valuestring, "1M@1s");
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"rate\",\"device\":\"net0\",\"tx-rate\":\"1M\",\"rx-ops\":\"off\"}", &console);
+	CHECK(ok(r));
+	CHECK_STR(rate_log, "net0:tx-rate=1M;net0:rx-ops=off;");
+	cJSON_Delete(r);
+	rate_log[0] = 0;
+	r = ask(&vm, "{\"op\":\"rate\",\"device\":\"disk1\",\"ops\":\"100@1s\"}", &console);
+	CHECK(ok(r));
+	CHECK_STR(rate_log, "disk1:ops=100@1s;");
+	cJSON_Delete(r);
+	rate_log[0] = 0;
+	/* refused as a whole: nothing applied, even the good limits before the bad one */
+	const char *bad_rate[] = {
+		"{\"op\":\"rate\"}", "{\"op\":\"rate\",\"device\":\"net0\"}",
+		"{\"op\":\"rate\",\"device\":\"net1\",\"rate\":\"1M\"}",
+		"{\"op\":\"rate\",\"device\":\"disk2\",\"rate\":\"1M\"}",
+		"{\"op\":\"rate\",\"device\":\"eth0\",\"rate\":\"1M\"}",
+		"{\"op\":\"rate\",\"device\":\"net0x\",\"rate\":\"1M\"}",
+		"{\"op\":\"rate\",\"device\":\"net0\",\"rate\":\"1M\",\"tx-rate\":\"fast\"}",
+		"{\"op\":\"rate\",\"device\":\"net0\",\"rate\":\"1M\",\"speed\":\"1M\"}",
+		"{\"op\":\"rate\",\"device\":\"net0\",\"rate\":1000000}",
+		"{\"op\":\"rate\",\"device\":\"disk0\",\"tx-rate\":\"1M\"}",
+		"{\"op\":\"link\",\"device\":\"net0\",\"up\":\"no\"}",
+		"{\"op\":\"link\",\"device\":\"disk0\",\"up\":false}",
+	};
+	for (size_t i = 0; i < sizeof(bad_rate) / sizeof(bad_rate[0]); i++) {
+		r = ask(&vm, bad_rate[i], &console);
+		CHECK(!ok(r) && strlen(error_of(r)) > 0);
+		cJSON_Delete(r);
+	}
+	CHECK_STR(rate_log, "");
+	r = ask(&vm, "{\"op\":\"link\",\"device\":\"net0\",\"up\":false}", &console);
+	CHECK(ok(r) && link_state == 0);
+	cJSON_Delete(r);
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);

@@ -1,0 +1,621 @@
+/* virtio-net: a NIC on a tap device, with two back-ends.
+ *
+ *   vhost-net  the dom0 kernel moves frames between the rings and the tap; kicks and
+ *              interrupts go straight between KVM and vhost, this process sees none of it.
+ *   user       this process does it on its event loop: every frame the guest sends is checked
+ *              (header, offloads, size) before it reaches the tap, and rate limits apply.
+ *
+ * vhost-net is used when /dev/vhost-net works, unless backend=user or a rate limit is set
+ * (token buckets need to see each frame). The rings move between the two at DRIVER_OK, on
+ * reset and when a limit is set or removed at run time.
+ *
+ * Queue 0 receives (tap -> guest), queue 1 transmits (guest -> tap). No control queue: the
+ * MAC is fixed and the link status is in the configuration space. */
+#include "dev_virtio_net.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eventloop.h"
+#include "le.h"
+#include "net_tap.h"
+#include "net_vhost.h"
+#include "virtio_net_hdr.h"
+#include "virtio_pci.h"
+#include "virtio_spec.h"
+#include "vmm.h"
+
+#define NET_QUEUE_SIZE 256
+#define RXQ 0
+#define TXQ 1
+#define RX_MAX_CHAINS 64 /* merged receive buffers for one frame */
+#define RX_BUF_SIZE (VIRTIO_NET_HDR_SIZE + 65536 + 256)
+
+struct virtio_net {
+	struct virtio_pci vp;
+	struct vm *vm;
+	unsigned index;
+	struct net_tap tap;
+	struct vhost_net vhost;
+	enum net_backend backend;
+	uint8_t mac[6];
+	bool link_up;
+
+	bool tap_watched;
+	/* user back-end state */
+	struct virtq_chain tx_chain;
+	bool tx_pending; /* tx_chain was popped and waits for the rate limit */
+	struct virtq_chain rx_chain;
+	uint8_t *rxbuf;
+	size_t rx_len;
+	bool rx_held;  /* rxbuf holds a frame read from the tap, not yet delivered */
+	bool rx_paid;  /* and its tokens are already taken */
+	struct rate_limit tx_rl, rx_rl;
+	int tx_timer, rx_timer;
+
+	uint64_t tx_malformed, tx_dropped, rx_dropped, tx_throttled, rx_throttled;
+};
+
+static struct virtio_net *nics[VMM_MAX_NICS];
+static int nnics;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void arm_timer(int fd, uint64_t ns)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ns / 1000000000ULL),
+						.tv_nsec = (long)(ns % 1000000000ULL) } };
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void disarm_timer(int fd)
+{
+	struct itimerspec its = { 0 };
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
+static bool driver_ok(const struct virtio_net *n)
+{
+	return (n->vp.status & VIRTIO_STATUS_DRIVER_OK) && !(n->vp.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+}
+
+static void tap_readable(void *opaque, int fd);
+
+static void watch_tap(struct virtio_net *n, bool on)
+{
+	if (n->tap_watched == on)
+		return;
+	if (on && eventloop_add(n->tap.fd, tap_readable, n) != 0) {
+		vmm_log("virtio-net %u: cannot watch tap %s", n->index, n->tap.name);
+		return;
+	}
+	if (!on)
+		eventloop_del(n->tap.fd);
+	n->tap_watched = on;
+}
+
+/* --- transmit: guest -> tap ------------------------------------------------------------------ */
+
+/* Sends tx_chain to the tap if its header is sound; counts it otherwise. */
+static void tx_send(struct virtio_net *n)
+{
+	struct virtq_chain *c = &n->tx_chain;
+	uint8_t hdr[VIRTIO_NET_HDR_SIZE];
+	struct iovec iov[VIRTQ_MAX_SEGS];
+	unsigned niov = 0;
+	uint64_t got = 0;
+
+	if (c->writable_len || c->readable_len < VIRTIO_NET_HDR_SIZE) {
+		n->tx_malformed++;
+		return;
+	}
+	for (unsigned i = 0; i < c->nbufs; i++) {
+		const struct virtq_buf *b = &c->bufs[i];
+		for (uint32_t k = 0; k < b->len && got < sizeof(hdr); k++)
+			hdr[got++] = b->addr[k];
+		iov[niov++] = (struct iovec){ b->addr, b->len };
+	}
+	enum net_hdr_verdict v = virtio_net_hdr_check(hdr, c->readable_len - VIRTIO_NET_HDR_SIZE,
+						      n->vp.driver_features);
+	if (v != NET_HDR_OK) {
+		if (n->tx_malformed++ == 0)
+			vmm_log("virtio-net %u: dropping a frame from the guest: %s (further ones are only counted)",
+				n->index, virtio_net_hdr_verdict_name(v));
+		return;
+	}
+	if (writev(n->tap.fd, iov, (int)niov) < 0)
+		n->tx_dropped++;
+}
+
+static void net_tx(struct virtio_net *n)
+{
+	struct virtq *vq = &n->vp.vq[TXQ];
+	struct guest_mem *m = &n->vm->mem;
+
+	for (;;) {
+		virtq_enable_notify(vq, m, false);
+		for (;;) {
+			if (!n->tx_pending) {
+				int r = virtq_pop(vq, m, &n->tx_chain);
+				if (r == 0)
+					break;
+				if (r == -EINVAL) {
+					n->tx_malformed++;
+					virtq_push(vq, m, n->tx_chain.head, 0);
+					continue;
+				}
+				if (r < 0) {
+					virtio_pci_set_broken(&n->vp);
+					return;
+				}
+				n->tx_pending = true;
+			}
+			if (rate_limit_active(&n->tx_rl)) {
+				uint64_t wait = rate_limit_take(&n->tx_rl, n->tx_chain.readable_len, now_ns());
+				if (wait) {
+					/* the guest waits: no kicks until the timer, the chain stays ours */
+					n->tx_throttled++;
+					arm_timer(n->tx_timer, wait);
+					virtio_pci_queue_done(&n->vp, TXQ);
+					return;
+				}
+			}
+			tx_send(n);
+			virtq_push(vq, m, n->tx_chain.head, 0);
+			n->tx_pending = false;
+		}
+		virtio_pci_queue_done(&n->vp, TXQ);
+		virtq_enable_notify(vq, m, true);
+		if (!virtq_has_work(vq, m))
+			break;
+	}
+}
+
+/* --- receive: tap -> guest ------------------------------------------------------------------- */
+
+enum rx_result { RX_DELIVERED, RX_NO_BUFFERS, RX_DROPPED, RX_BROKEN };
+
+/* Copies the frame in rxbuf into as many receive chains as it needs (one without merged
+ * buffers) and publishes them together. */
+static enum rx_result rx_deliver(struct virtio_net *n)
+{
+	struct virtq *vq = &n->vp.vq[RXQ];
+	struct guest_mem *m = &n->vm->mem;
+	bool mrg = n->vp.driver_features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	uint16_t heads[RX_MAX_CHAINS];
+	uint32_t lens[RX_MAX_CHAINS];
+	uint8_t *num_buffers[2] = { NULL, NULL }; /* where bytes 10 and 11 of the header landed */
+	size_t done = 0;
+	unsigned k = 0;
+
+	while (done < n->rx_len) {
+		if (k == RX_MAX_CHAINS || (k == 1 && !mrg)) {
+			/* buffers too small for this frame: keep them, lose the frame */
+			virtq_unpop(vq, k);
+			return RX_DROPPED;
+		}
+		int r = virtq_pop(vq, m, &n->rx_chain);
+		if (r == 0) {
+			virtq_unpop(vq, k);
+			return RX_NO_BUFFERS;
+		}
+		if (r < 0 || n->rx_chain.readable_len) {
+			/* a receive buffer we could not write into: the driver is broken */
+			virtio_pci_set_broken(&n->vp);
+			return RX_BROKEN;
+		}
+		uint32_t written = 0;
+		for (unsigned i = 0; i < n->rx_chain.nbufs && done < n->rx_len; i++) {
+			struct virtq_buf *b = &n->rx_chain.bufs[i];
+			size_t c = n->rx_len - done < b->len ? n->rx_len - done : b->len;
+			for (size_t j = 0; j < 2; j++) {
+				size_t at = VIRTIO_NET_HDR_OFF_NUM_BUFFERS + j;
+				if (at >= done && at < done + c)
+					num_buffers[j] = b->addr + (at - done);
+			}
+			memcpy(b->addr, n->rxbuf + done, c);
+			guest_mem_mark_dirty(m, b->gpa, c);
+			done += c;
+			written += (uint32_t)c;
+		}
+		heads[k] = n->rx_chain.head;
+		lens[k] = written;
+		k++;
+	}
+	if (num_buffers[0])
+		*num_buffers[0] = (uint8_t)k;
+	if (num_buffers[1])
+		*num_buffers[1] = (uint8_t)(k >> 8);
+	for (unsigned i = 0; i < k; i++)
+		virtq_fill(vq, m, i, heads[i], lens[i]);
+	virtq_flush(vq, m, k);
+	return RX_DELIVERED;
+}
+
+static void net_rx(struct virtio_net *n)
+{
+	struct virtq *vq = &n->vp.vq[RXQ];
+	struct guest_mem *m = &n->vm->mem;
+	bool delivered = false;
+
+	if (n->vhost.running || !driver_ok(n) || !vq->ready)
+		return;
+	for (;;) {
+		if (!n->rx_held) {
+			ssize_t len = read(n->tap.fd, n->rxbuf, RX_BUF_SIZE);
+			if (len < 0) {
+				watch_tap(n, true); /* empty: wake us when there is more */
+				break;
+			}
+			if ((size_t)len < VIRTIO_NET_HDR_SIZE + NET_ETH_HLEN || len == RX_BUF_SIZE) {
+				n->rx_dropped++;
+				continue;
+			}
+			n->rx_len = (size_t)len;
+			/* the tap leaves num_buffers to us; a frame with offloads the guest did not
+			 * negotiate cannot come: the tap was told which it takes */
+			n->rxbuf[VIRTIO_NET_HDR_OFF_NUM_BUFFERS] = 1;
+			n->rxbuf[VIRTIO_NET_HDR_OFF_NUM_BUFFERS + 1] = 0;
+			n->rx_held = true;
+			n->rx_paid = false;
+		}
+		if (!n->rx_paid && rate_limit_active(&n->rx_rl)) {
+			uint64_t wait = rate_limit_take(&n->rx_rl, n->rx_len - VIRTIO_NET_HDR_SIZE, now_ns());
+			if (wait) {
+				/* stop reading: the tap's queue fills and then drops, TCP backs off */
+				n->rx_throttled++;
+				watch_tap(n, false);
+				arm_timer(n->rx_timer, wait);
+				break;
+			}
+		}
+		n->rx_paid = true;
+		enum rx_result r = rx_deliver(n);
+		if (r == RX_BROKEN)
+			return;
+		if (r == RX_NO_BUFFERS) {
+			/* wait for the driver to post buffers; it kicks if we ask */
+			virtq_enable_notify(vq, m, true);
+			if (virtq_has_work(vq, m))
+				continue;
+			watch_tap(n, false);
+			break;
+		}
+		if (r == RX_DROPPED)
+			n->rx_dropped++;
+		else
+			delivered = true;
+		n->rx_held = false;
+	}
+	if (delivered)
+		virtio_pci_queue_done(&n->vp, RXQ);
+}
+
+static void tap_readable(void *opaque, int fd)
+{
+	struct virtio_net *n = opaque;
+
+	(void)fd;
+	pthread_mutex_lock(&n->vp.lock);
+	if (n->tap_watched)
+		net_rx(n);
+	pthread_mutex_unlock(&n->vp.lock);
+}
+
+static void timer_fired(void *opaque, int fd)
+{
+	struct virtio_net *n = opaque;
+	uint64_t ticks;
+
+	if (read(fd, &ticks, sizeof(ticks)) < 0)
+		return;
+	pthread_mutex_lock(&n->vp.lock);
+	if (driver_ok(n) && !n->vhost.running) {
+		if (fd == n->tx_timer)
+			net_tx(n);
+		else
+			net_rx(n);
+	}
+	pthread_mutex_unlock(&n->vp.lock);
+}
+
+/* --- back-ends --------------------------------------------------------------------------------- */
+
+static bool wants_vhost(const struct virtio_net *n)
+{
+	return n->vhost.fd >= 0 && n->backend != NET_BACKEND_USER && !rate_limit_active(&n->tx_rl) &&
+	       !rate_limit_active(&n->rx_rl);
+}
+
+static bool start_vhost(struct virtio_net *n)
+{
+	struct virtio_pci *vp = &n->vp;
+	int call[2];
+
+	for (unsigned q = 0; q < 2; q++) {
+		uint16_t v = vp->vq_vector[q];
+		if (v == VIRTIO_PCI_NO_VECTOR || v >= vp->nvectors)
+			return false; /* no interrupt to hand to vhost */
+		call[q] = vp->irq[v].fd;
+	}
+	/* the user back-end's leftovers: a chain waiting for tokens goes back to the ring */
+	if (n->tx_pending) {
+		virtq_unpop(&vp->vq[TXQ], 1);
+		n->tx_pending = false;
+	}
+	if (n->rx_held) {
+		n->rx_dropped++;
+		n->rx_held = false;
+	}
+	watch_tap(n, false);
+	disarm_timer(n->tx_timer);
+	disarm_timer(n->rx_timer);
+	virtio_pci_kicks_to_vmm(vp, RXQ, false);
+	virtio_pci_kicks_to_vmm(vp, TXQ, false);
+	if (vhost_net_start(&n->vhost, &n->vm->mem, vp->driver_features, vp->vq, vp->kick_fd, call,
+			    n->tap.fd) != 0) {
+		virtio_pci_kicks_to_vmm(vp, RXQ, true);
+		virtio_pci_kicks_to_vmm(vp, TXQ, true);
+		return false;
+	}
+	return true;
+}
+
+static void stop_vhost(struct virtio_net *n)
+{
+	if (!n->vhost.running)
+		return;
+	vhost_net_stop(&n->vhost, &n->vm->mem, n->vp.vq);
+	virtio_pci_kicks_to_vmm(&n->vp, RXQ, true);
+	virtio_pci_kicks_to_vmm(&n->vp, TXQ, true);
+}
+
+/* Runs the rings on the back-end that fits the NIC's settings now. */
+static void choose_backend(struct virtio_net *n)
+{
+	if (!driver_ok(n))
+		return;
+	if (wants_vhost(n)) {
+		if (n->vhost.running || start_vhost(n))
+			return;
+		if (n->backend == NET_BACKEND_VHOST)
+			vmm_log("virtio-net %u: vhost-net failed; running the user-space back-end", n->index);
+	}
+	stop_vhost(n);
+	net_tx(n);
+	net_rx(n);
+}
+
+/* --- transport callbacks ----------------------------------------------------------------------- */
+
+static void net_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, unsigned len)
+{
+	struct virtio_net *n = vp->dev;
+	uint8_t cfg[8];
+
+	memcpy(cfg, n->mac, 6);
+	le_put(cfg + 6, 2, n->link_up ? VIRTIO_NET_S_LINK_UP : 0);
+	for (unsigned i = 0; i < len; i++)
+		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
+}
+
+static void net_queue_notify(struct virtio_pci *vp, unsigned q)
+{
+	struct virtio_net *n = vp->dev;
+
+	if (n->vhost.running)
+		return;
+	if (q == TXQ)
+		net_tx(n);
+	else if (q == RXQ)
+		net_rx(n); /* new buffers: a held frame can go, and the tap is read again */
+}
+
+static void net_driver_ok(struct virtio_pci *vp)
+{
+	struct virtio_net *n = vp->dev;
+
+	net_tap_set_offloads(&n->tap, vp->driver_features);
+	choose_backend(n);
+}
+
+static void net_reset(struct virtio_pci *vp)
+{
+	struct virtio_net *n = vp->dev;
+
+	stop_vhost(n);
+	watch_tap(n, false);
+	disarm_timer(n->tx_timer);
+	disarm_timer(n->rx_timer);
+	n->tx_pending = false;
+	n->rx_held = false;
+}
+
+static const struct virtio_dev_ops net_ops = {
+	.name = "virtio-net",
+	.device_id = VIRTIO_ID_NET,
+	.pci_class = 0x0200, /* network, Ethernet */
+	.num_queues = 2,
+	.queue_size = NET_QUEUE_SIZE,
+	.config_read = net_config_read,
+	.queue_notify = net_queue_notify,
+	.reset = net_reset,
+	.driver_ok = net_driver_ok,
+};
+
+int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, char *err, size_t errlen)
+{
+	if (nnics == VMM_MAX_NICS) {
+		snprintf(err, errlen, "too many NICs");
+		return -1;
+	}
+	struct virtio_net *n = calloc(1, sizeof(*n));
+	if (!n || !(n->rxbuf = malloc(RX_BUF_SIZE))) {
+		free(n);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n->vm = vm;
+	n->index = index;
+	n->backend = o->backend;
+	n->tx_rl = o->tx;
+	n->rx_rl = o->rx;
+	uint64_t t0 = now_ns();
+	token_bucket_reset(&n->tx_rl.bytes, t0);
+	token_bucket_reset(&n->tx_rl.ops, t0);
+	token_bucket_reset(&n->rx_rl.bytes, t0);
+	token_bucket_reset(&n->rx_rl.ops, t0);
+	n->link_up = true;
+	if (o->mac_given)
+		memcpy(n->mac, o->mac, 6);
+	else
+		net_mac_from_name(vm->opt->name, index, n->mac);
+	if (net_tap_open(o, index, &n->tap, err, errlen) != 0)
+		goto fail;
+	n->vhost.fd = -1;
+	if (o->backend != NET_BACKEND_USER) {
+		char why[160];
+		if (vhost_net_open(&n->vhost, why, sizeof(why)) != 0) {
+			if (o->backend == NET_BACKEND_VHOST) {
+				snprintf(err, errlen, "--net backend=vhost: %s", why);
+				goto fail;
+			}
+			vmm_log("virtio-net %u: %s; using the user-space back-end", index, why);
+		}
+	}
+	n->tx_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	n->rx_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (n->tx_timer < 0 || n->rx_timer < 0 || eventloop_add(n->tx_timer, timer_fired, n) != 0 ||
+	    eventloop_add(n->rx_timer, timer_fired, n) != 0) {
+		snprintf(err, errlen, "cannot create the rate limit timers: %s", strerror(errno));
+		goto fail;
+	}
+	/* Offloads only when the tap really does them; the host side (frames from the guest
+	 * with partial checksums or TSO) the tap finishes in software if the bridge's ports
+	 * cannot. */
+	uint64_t features = (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS) |
+			    (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	if (n->tap.offloads)
+		features |= (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |
+			    (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |
+			    (1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_TSO4) |
+			    (1ULL << VIRTIO_NET_F_GUEST_TSO6) | (1ULL << VIRTIO_NET_F_GUEST_ECN);
+	if (virtio_pci_init(&n->vp, vm, &net_ops, n, features) != 0) {
+		snprintf(err, errlen, "cannot create the virtio-net device for tap %s", n->tap.name);
+		goto fail;
+	}
+	vmm_log("virtio-net %u: tap %s%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s back-end", index, n->tap.name,
+		o->bridge[0] ? " on bridge " : "", o->bridge, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+		n->mac[5], wants_vhost(n) ? "vhost-net" : "user-space");
+	nics[nnics++] = n;
+	return 0;
+fail:
+	if (n->tap.fd >= 0 && n->tap.fd != o->fd)
+		close(n->tap.fd);
+	if (n->vhost.fd >= 0)
+		close(n->vhost.fd);
+	free(n->rxbuf);
+	free(n);
+	return -1;
+}
+
+int virtio_net_count(void)
+{
+	return nnics;
+}
+
+int virtio_net_stats(int i, struct net_stats *st)
+{
+	if (i < 0 || i >= nnics)
+		return -1;
+	struct virtio_net *n = nics[i];
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&n->vp.lock);
+	snprintf(st->tap, sizeof(st->tap), "%s", n->tap.name);
+	st->backend = n->vhost.running ? "vhost" : "user";
+	st->link_up = n->link_up;
+	snprintf(st->mac, sizeof(st->mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1], n->mac[2],
+		 n->mac[3], n->mac[4], n->mac[5]);
+	st->tx_malformed = n->tx_malformed;
+	st->tx_dropped = n->tx_malformed + n->tx_dropped;
+	st->rx_dropped = n->rx_dropped;
+	st->tx_throttled = n->tx_throttled;
+	st->rx_throttled = n->rx_throttled;
+	token_bucket_format(&n->tx_rl.bytes, st->tx_rate, sizeof(st->tx_rate));
+	token_bucket_format(&n->rx_rl.bytes, st->rx_rate, sizeof(st->rx_rate));
+	token_bucket_format(&n->tx_rl.ops, st->tx_ops, sizeof(st->tx_ops));
+	token_bucket_format(&n->rx_rl.ops, st->rx_ops, sizeof(st->rx_ops));
+	pthread_mutex_unlock(&n->vp.lock);
+	/* the tap's view is the mirror image: what it receives, the guest sent */
+	st->tx_packets = net_tap_counter(&n->tap, "rx_packets");
+	st->tx_bytes = net_tap_counter(&n->tap, "rx_bytes");
+	st->tx_dropped += net_tap_counter(&n->tap, "rx_dropped");
+	st->rx_packets = net_tap_counter(&n->tap, "tx_packets");
+	st->rx_bytes = net_tap_counter(&n->tap, "tx_bytes");
+	st->rx_dropped += net_tap_counter(&n->tap, "tx_dropped");
+	return 0;
+}
+
+int virtio_net_set_rate(int i, const char *key, const char *spec, char *err, size_t errlen)
+{
+	struct token_bucket b;
+	char why[200];
+
+	if (i < 0 || i >= nnics) {
+		snprintf(err, errlen, "no NIC %d", i);
+		return -1;
+	}
+	bool ops = strcmp(key, "ops") == 0 || strcmp(key, "tx-ops") == 0 || strcmp(key, "rx-ops") == 0;
+	bool bytes = strcmp(key, "rate") == 0 || strcmp(key, "tx-rate") == 0 || strcmp(key, "rx-rate") == 0;
+	if (!ops && !bytes) {
+		snprintf(err, errlen, "unknown limit \"%.32s\" (rate, tx-rate, rx-rate, ops, tx-ops, rx-ops)", key);
+		return -1;
+	}
+	if (token_bucket_parse(spec, &b, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	struct virtio_net *n = nics[i];
+	pthread_mutex_lock(&n->vp.lock);
+	if (n->backend == NET_BACKEND_VHOST && b.size) {
+		pthread_mutex_unlock(&n->vp.lock);
+		snprintf(err, errlen, "NIC %d was started with backend=vhost: rate limits need the user-space back-end", i);
+		return -1;
+	}
+	token_bucket_reset(&b, now_ns());
+	if (key[0] != 'r' || key[1] != 'x')
+		*(ops ? &n->tx_rl.ops : &n->tx_rl.bytes) = b;
+	if (key[0] != 't')
+		*(ops ? &n->rx_rl.ops : &n->rx_rl.bytes) = b;
+	/* a frame or chain waiting for the old limit is looked at again under the new one */
+	disarm_timer(n->tx_timer);
+	disarm_timer(n->rx_timer);
+	choose_backend(n);
+	pthread_mutex_unlock(&n->vp.lock);
+	return 0;
+}
+
+int virtio_net_set_link(int i, bool up)
+{
+	if (i < 0 || i >= nnics)
+		return -1;
+	struct virtio_net *n = nics[i];
+	pthread_mutex_lock(&n->vp.lock);
+	if (n->link_up != up) {
+		n->link_up = up;
+		virtio_pci_config_changed(&n->vp);
+	}
+	pthread_mutex_unlock(&n->vp.lock);
+	return 0;
+}

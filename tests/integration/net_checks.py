@@ -1,0 +1,142 @@
+"""Guest networking inside dom0: virtio-net on taps attached to dom0's bridges, with the
+vhost-net and the user-space back-ends, rate limits, counters and clean-up.
+
+Two minimal guests run side by side for all of it (guest boots are the slow part under
+nested emulation): "alpha" with the default back-end (vhost-net) and two NICs, one on the
+host-only pvbr0 and one on br0 (the LAN: QEMU's user network here), and "beta" with the
+user-space back-end on pvbr0 and a rate-limited disk. Their consoles are FIFOs the checks
+type commands into."""
+
+import re
+
+from vmm_checks import INITRD, KERNEL
+
+# Shell helpers, defined in front of every command:
+#   gstart NAME ARGS...  starts the minimal guest NAME in the background: console input from
+#                        the FIFO /tmp/NAME.in, output in /tmp/NAME.log, control socket
+#                        /tmp/NAME.sock, VMM messages in /tmp/NAME.err, exit status /tmp/NAME.rc
+#   gwait NAME RE SECS   waits until the console shows RE
+#   gcmd NAME ID SECS CMD  types CMD and prints its output (between markers numbered ID)
+#   ctl NAME JSON        one control request
+#   nic NAME I KEY       a number or string from the stats of NIC I
+HELPERS = r"""
+gstart() { n=$1; shift; rm -f /tmp/$n.in /tmp/$n.log /tmp/$n.rc /tmp/$n.sock; mkfifo /tmp/$n.in;
+  (sleep 100000 >/tmp/$n.in &);
+  (paravent-vmm --kernel %s --initrd %s --memory 128 --name $n --control /tmp/$n.sock \
+    --console-log /tmp/$n.log --cmdline "console=ttyS0 quiet minimal.hostname=$n" "$@" \
+    </tmp/$n.in >/dev/null 2>/tmp/$n.err; echo $? >/tmp/$n.rc) & }
+gwait() { for i in $(seq $3); do grep -q "$2" /tmp/$1.log 2>/dev/null && return 0; sleep 1; done; return 1; }
+gcmd() { echo "echo X-\$((0+$2))-BEGIN; $4; echo X-\$((0+$2))-END" >/tmp/$1.in; gwait $1 "^X-$2-END" $3;
+  sed -n "/^X-$2-BEGIN/,/^X-$2-END/p" /tmp/$1.log | tr -d '\r'; }
+ctl() { vmmctl /tmp/$1.sock "$2"; }
+nic() { ctl $1 '{"op":"stats"}' | tr -d ' ' | sed 's/.*"nics":\[//; s/},{/}\n{/g' | sed -n "$(($2+1))p" |
+  grep -o "\"$3\":[^,}]*" | cut -d: -f2- | tr -d '"'; }
+gip() { sed -n "s/^minimal guest: $2 has //p" /tmp/$1.log | tr -d '\r' | tail -1; }
+""" % (KERNEL, INITRD)
+
+MIB5 = 5 * 1024 * 1024
+LIMIT = 100 * 1024 * 10  # 100K@100ms: 1000 KiB/s
+
+
+def sh(m, cmd, timeout=60):
+    return m.sh(HELPERS + cmd, timeout)
+
+
+def rate_figure(r, name, out, nbytes):
+    """Checks a transfer's rate against the limit: 'T0 T1' (uptime seconds) in out."""
+    mt = re.search(r"t=([\d.]+) ([\d.]+)", out or "")
+    if not mt:
+        return r.check(name, False, out or "")
+    secs = float(mt.group(2)) - float(mt.group(1))
+    rate = nbytes / secs if secs > 0 else 0
+    r.figures.append(("net", name, "%.0f KiB/s over %.1f s" % (rate / 1024, secs)))
+    return r.check("%s: %.0f KiB/s, limit 1000 KiB/s" % (name, rate / 1024),
+                   0.9 * LIMIT <= rate <= 1.1 * LIMIT, out)
+
+
+def run(r, m, sh_check):
+    sh_check(r, m, "net: a bridge that does not exist is one error before the guest boots (status 2)",
+             "paravent-vmm --kernel %s --net bridge=nope </dev/null 2>&1; echo status=$?" % KERNEL,
+             want=r"bridge nope does not exist[^\n]*\nstatus=2$")
+    sh_check(r, m, "net: a bad --net option is refused the same way",
+             "paravent-vmm --kernel %s --net bridge=pvbr0,backend=vhost,rate=1M </dev/null 2>&1; echo status=$?" % KERNEL,
+             want=r"rate limits run in the user-space back-end[^\n]*\nstatus=2$")
+
+    sh_check(r, m, "net: start alpha (vhost-net; NICs on pvbr0 and br0) and beta (user space; a limited disk)",
+             HELPERS + "dd if=/dev/zero of=/tmp/beta.img bs=1M count=8 2>/dev/null; "
+             "gstart alpha --net bridge=pvbr0 --net bridge=br0; "
+             "gstart beta --net bridge=pvbr0,backend=user --disk /tmp/beta.img,rate=100K@100ms; "
+             "gwait alpha 'eth0 has 10.80.0.' 400 && gwait beta 'eth0 has 10.80.0.' 300 && "
+             "gwait alpha 'eth1 has 10.0.2.' 120; "
+             "echo alpha=$(gip alpha eth0) beta=$(gip beta eth0) lan=$(gip alpha eth1); cat /tmp/alpha.err /tmp/beta.err",
+             want=r"alpha=10\.80\.0\.\d+ beta=10\.80\.0\.\d+ lan=10\.0\.2\.\d+", timeout=700)
+    rc, out = sh(m, "echo ips: $(gip alpha eth0) $(gip beta eth0)")
+    ips = out.split("ips:")[-1].split()
+    if len(ips) != 2:
+        r.check("net: both guests have addresses", False, out)
+        return
+    alpha, beta = ips
+    sh_check(r, m, "net: the taps are vifPID.N on their bridges; alpha runs on vhost-net, beta in user space",
+             HELPERS + "echo $(nic alpha 0 tap) $(nic alpha 0 backend) $(nic alpha 1 backend) "
+             "$(nic beta 0 backend); ls /sys/class/net/pvbr0/brif/ /sys/class/net/br0/brif/ | tr '\\n' ' '",
+             want=r"^vif\d+\.0 vhost vhost user\n.*vif\d+\.1 .*vif\d+\.0 .*vif\d+\.0 ")
+    sh_check(r, m, "net: the guests' MACs are derived from their names",
+             HELPERS + "nic alpha 0 mac; nic beta 0 mac", want=r"^52:56:[0-9a-f:]{11}\n52:56:[0-9a-f:]{11}$")
+    sh_check(r, m, "net: dom0 pings both guests on pvbr0",
+             "ping -c 2 -W 10 %s && ping -c 2 -W 10 %s" % (alpha, beta),
+             want=r"2 packets received[\s\S]*2 packets received", timeout=90)
+    sh_check(r, m, "net: alpha (vhost) pings beta (user space) and dom0",
+             HELPERS + "gcmd alpha 1 120 'ping -c 3 -W 10 %s; ping -c 2 -W 10 10.80.0.1'" % beta,
+             want=r"3 packets transmitted, 3 packets received[\s\S]*2 packets received", timeout=150)
+    sh_check(r, m, "net: a guest on br0 is on the LAN: alpha pings QEMU's user-network gateway",
+             HELPERS + "gcmd alpha 2 60 'ping -c 2 -W 10 -I eth1 10.0.2.2'",
+             want=r"2 packets received", timeout=90)
+    sh_check(r, m, "net: beta serves HTTP; dom0 and alpha fetch its page",
+             HELPERS + "gcmd beta 3 60 'mkdir -p /www; echo \"hello from $(hostname)\" >/www/index.html; "
+             "dd if=/dev/zero of=/www/big bs=1M count=5 2>/dev/null; httpd -h /www -p 80; echo serving'; "
+             "wget -q -T 30 -O - http://%s/ && gcmd alpha 4 90 'wget -q -T 30 -O - http://%s/'" % (beta, beta),
+             want=r"X-3-END\nhello from beta\nX-4-BEGIN\nhello from beta\nX-4-END", timeout=200)
+    # Exits per packet: alpha's vCPUs must not exit to the VMM for its network traffic.
+    exits = ("ctl alpha '{\"op\":\"stats\"}' | tr -d ' ' | grep -o '\"\\(io\\|mmio\\)\":[0-9]*' | "
+             "cut -d: -f2 | awk '{s+=$1} END{print s}'")
+    rc, out = sh(m, "a=$(%s); ping -c 50 -i 0.05 -q %s >/dev/null; b=$(%s); echo exits=$((b-a))"
+                 % (exits, alpha, exits), 120)
+    mx = re.search(r"exits=(\d+)", out or "")
+    r.check("net: vhost-net: 50 pings to alpha cost %s exits to the VMM (fewer than 5)" %
+            (mx.group(1) if mx else "?"), bool(mx) and int(mx.group(1)) < 5, out)
+
+    # Rate limits, changed at run time on the control socket.
+    rc, out = sh(m, "ctl beta '{\"op\":\"rate\",\"device\":\"net0\",\"tx-rate\":\"100K@100ms\"}' && "
+                    "a=$(cut -d' ' -f1 /proc/uptime); wget -q -T 60 -O /dev/null http://%s/big; "
+                    "echo t=$a $(cut -d' ' -f1 /proc/uptime); nic beta 0 tx_throttled" % beta, 120)
+    rate_figure(r, "net: beta (user space) sends 5 MiB under tx-rate=100K@100ms", out, MIB5)
+    sh_check(r, m, "net: alpha takes a receive limit at run time: vhost-net gives way to user space",
+             HELPERS + "mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1M count=5 2>/dev/null && "
+             "(httpd -h /tmp/www -p 10.80.0.1:8080 || true) && "
+             "ctl alpha '{\"op\":\"rate\",\"device\":\"net0\",\"rx-rate\":\"100K@100ms\"}' && nic alpha 0 backend",
+             want=r"\nuser$")
+    rc, out = sh(m, "gcmd alpha 5 120 'a=$(cut -d\" \" -f1 /proc/uptime); wget -q -T 60 -O /dev/null "
+                    "http://10.80.0.1:8080/big; echo t=$a $(cut -d\" \" -f1 /proc/uptime)'", 150)
+    rate_figure(r, "net: alpha receives 5 MiB under rx-rate=100K@100ms", out, MIB5)
+    sh_check(r, m, "net: the limit removed, alpha is back on vhost-net and still talks",
+             HELPERS + "ctl alpha '{\"op\":\"rate\",\"device\":\"net0\",\"rx-rate\":\"off\"}' && nic alpha 0 backend && "
+             "nic alpha 0 rx_rate && ping -c 2 -W 10 %s" % alpha,
+             want=r"\nvhost\noff\n[\s\S]*2 packets received", timeout=60)
+    rc, out = sh(m, "gcmd beta 6 120 'a=$(cut -d\" \" -f1 /proc/uptime); "
+                    "dd if=/dev/vda of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null; "
+                    "echo t=$a $(cut -d\" \" -f1 /proc/uptime)'", 150)
+    rate_figure(r, "net: beta reads 4 MiB from its disk under rate=100K@100ms", out, 4 * 1024 * 1024)
+    rc, out = sh(m, "echo counters: $(nic beta 0 tx_bytes) $(nic beta 0 tx_throttled) $(nic beta 0 tx_malformed) "
+                    "$(nic beta 0 rx_packets)")
+    c = [int(x) for x in re.findall(r"\d+", (out or "").split("counters:")[-1])]
+    r.check("net: per-NIC counters in stats: beta sent its 5 MiB, was throttled, dropped nothing malformed",
+            len(c) == 4 and c[0] >= MIB5 and c[1] > 0 and c[2] == 0 and c[3] > 0, out)
+    sh_check(r, m, "net: a VMM killed with SIGKILL leaves no tap behind",
+             HELPERS + "t=$(nic beta 0 tap); kill -9 $(pidof paravent-vmm | tr ' ' '\\n' | while read p; do "
+             "grep -q beta /proc/$p/cmdline && echo $p; done); sleep 2; ls /sys/class/net | grep -c \"^$t$\"; "
+             "ls /sys/class/net/pvbr0/brif | wc -l",
+             want=r"^0\n1(\n|$)")
+    sh_check(r, m, "net: a guest that powers off takes its taps with it (status 0)",
+             HELPERS + "gcmd alpha 7 10 'poweroff -f' >/dev/null; for i in $(seq 60); do [ -e /tmp/alpha.rc ] && break; "
+             "sleep 1; done; echo status=$(cat /tmp/alpha.rc) taps=$(ls /sys/class/net | grep -c '^vif')",
+             want=r"status=0 taps=0", timeout=90)

@@ -1,0 +1,176 @@
+/* Unit tests for virtio-net's guest-facing checks: the header of every frame a guest sends
+ * (offloads it did not negotiate, checksum fields outside the frame, sizes), the MAC derived
+ * from a domain name, and the --net and --disk option syntax with rate limits. */
+#include "check.h"
+#include "options.h"
+#include "virtio_net_hdr.h"
+#include "virtio_spec.h"
+
+#include <string.h>
+
+#define F(bit) (1ULL << (bit))
+
+static void hdr(uint8_t h[12], uint8_t flags, uint8_t gso, uint16_t gso_size, uint16_t cstart, uint16_t coff)
+{
+	memset(h, 0, 12);
+	h[0] = flags;
+	h[1] = gso;
+	h[4] = (uint8_t)gso_size;
+	h[5] = (uint8_t)(gso_size >> 8);
+	h[6] = (uint8_t)cstart;
+	h[7] = (uint8_t)(cstart >> 8);
+	h[8] = (uint8_t)coff;
+	h[9] = (uint8_t)(coff >> 8);
+}
+
+static void test_header(void)
+{
+	uint8_t h[12];
+	uint64_t all = F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) |
+		       F(VIRTIO_NET_F_HOST_ECN);
+
+	hdr(h, 0, 0, 0, 0, 0);
+	CHECK(virtio_net_hdr_check(h, 60, 0) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, 14, 0) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, 13, 0) == NET_HDR_SHORT);
+	CHECK(virtio_net_hdr_check(h, 0, 0) == NET_HDR_SHORT);
+	CHECK(virtio_net_hdr_check(h, NET_MAX_FRAME, all) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, NET_MAX_FRAME + 1, all) == NET_HDR_OVERSIZED);
+	CHECK(virtio_net_hdr_check(h, 1ULL << 40, all) == NET_HDR_OVERSIZED);
+	/* flags: DATA_VALID means nothing from the guest, unknown bits are refused */
+	hdr(h, VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0);
+	CHECK(virtio_net_hdr_check(h, 60, all) == NET_HDR_BAD_FLAGS);
+	hdr(h, 0x80, 0, 0, 0, 0);
+	CHECK(virtio_net_hdr_check(h, 60, all) == NET_HDR_BAD_FLAGS);
+	/* partial checksum: negotiated, and the 2-byte field inside the frame */
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	CHECK(virtio_net_hdr_check(h, 60, all) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, 60, 0) == NET_HDR_BAD_CSUM);
+	CHECK(virtio_net_hdr_check(h, 52, all) == NET_HDR_OK);  /* field ends at byte 52 */
+	CHECK(virtio_net_hdr_check(h, 51, all) == NET_HDR_BAD_CSUM);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0xffff, 0xffff);
+	CHECK(virtio_net_hdr_check(h, NET_MAX_FRAME, all) == NET_HDR_BAD_CSUM);
+	/* segmentation: the type negotiated, a checksum to redo, a size */
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 1448, 34, 16);
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, 30000, F(VIRTIO_NET_F_CSUM)) == NET_HDR_BAD_GSO);
+	CHECK(virtio_net_hdr_check(h, 30000, F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO6)) == NET_HDR_BAD_GSO);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 1428, 54, 16);
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, 30000, all & ~F(VIRTIO_NET_F_HOST_TSO6)) == NET_HDR_BAD_GSO);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN, 1448, 34, 16);
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_OK);
+	CHECK(virtio_net_hdr_check(h, 30000, all & ~F(VIRTIO_NET_F_HOST_ECN)) == NET_HDR_BAD_GSO);
+	hdr(h, 0, VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0, 0); /* no checksum to redo */
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_BAD_GSO);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 0, 34, 16); /* no size */
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_BAD_GSO);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP, 1400, 34, 6); /* not offered */
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_BAD_GSO);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0x42, 1400, 34, 6);
+	CHECK(virtio_net_hdr_check(h, 30000, all) == NET_HDR_BAD_GSO);
+	CHECK_STR(virtio_net_hdr_verdict_name(NET_HDR_OVERSIZED), "oversized frame");
+}
+
+static void test_mac(void)
+{
+	uint8_t a[6], b[6], c[6];
+
+	net_mac_from_name("web", 0, a);
+	net_mac_from_name("web", 0, b);
+	net_mac_from_name("web", 1, c);
+	CHECK(memcmp(a, b, 6) == 0);  /* stable */
+	CHECK(memcmp(a, c, 6) != 0);  /* one per NIC */
+	net_mac_from_name("ticker", 0, c);
+	CHECK(memcmp(a, c, 6) != 0);
+	CHECK((a[0] & 1) == 0 && (a[0] & 2) == 2); /* unicast, locally administered */
+
+	CHECK(net_mac_parse("52:54:00:12:34:ab", a) == 0 && a[0] == 0x52 && a[5] == 0xab);
+	CHECK(net_mac_parse("52:54:00:12:34:AB", a) == 0 && a[5] == 0xab);
+	CHECK(net_mac_parse("01:00:5e:00:00:01", a) == -1); /* multicast */
+	CHECK(net_mac_parse("ff:ff:ff:ff:ff:ff", a) == -1);
+	CHECK(net_mac_parse("00:00:00:00:00:00", a) == -1);
+	CHECK(net_mac_parse("52:54:00:12:34", a) == -1);
+	CHECK(net_mac_parse("52-54-00-12-34-56", a) == -1);
+	CHECK(net_mac_parse("52:54:00:12:34:5g", a) == -1);
+	CHECK(net_mac_parse("52:54:00:12:34:567", a) == -1);
+}
+
+static int parse(const char *cmd, struct vmm_options *o, char *err, size_t errlen)
+{
+	static char buf[1024];
+	char *argv[32];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "paravent-vmm %s", cmd);
+	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return options_parse(argc, argv, o, err, errlen);
+}
+
+static void test_options(void)
+{
+	static struct vmm_options o;
+	char err[300];
+
+	CHECK(parse("--kernel k --net bridge=pvbr0", &o, err, sizeof(err)) == 0);
+	CHECK(o.nnics == 1 && strcmp(o.net[0].bridge, "pvbr0") == 0 && o.net[0].tap[0] == 0);
+	CHECK(o.net[0].fd == -1 && !o.net[0].mac_given && o.net[0].backend == NET_BACKEND_AUTO);
+	CHECK(!rate_limit_active(&o.net[0].tx) && !rate_limit_active(&o.net[0].rx));
+	CHECK(parse("--kernel k --net tap=t0,bridge=br0,mac=52:54:00:00:00:07,backend=user,tx-rate=1M,rx-ops=100@100ms "
+		    "--net fd=5,rate=2M+8M", &o, err, sizeof(err)) == 0);
+	CHECK(o.nnics == 2 && strcmp(o.net[0].tap, "t0") == 0 && o.net[0].mac_given && o.net[0].mac[5] == 7);
+	CHECK(o.net[0].backend == NET_BACKEND_USER);
+	CHECK(o.net[0].tx.bytes.size == 1048576 && o.net[0].rx.bytes.size == 0);
+	CHECK(o.net[0].rx.ops.size == 100 && o.net[0].rx.ops.refill_ns == 100000000ULL && o.net[0].tx.ops.size == 0);
+	CHECK(o.net[1].fd == 5 && o.net[1].tx.bytes.size == 2097152 && o.net[1].rx.bytes.size == 2097152);
+	CHECK(o.net[1].rx.bytes.burst == 8388608);
+
+	static const char *const bad[] = {
+		"--kernel k --net",
+		"--kernel k --net mac=52:54:00:00:00:01",         /* nowhere to attach */
+		"--kernel k --net bridge",                         /* not KEY=VALUE */
+		"--kernel k --net bridge=",                        /* empty name */
+		"--kernel k --net bridge=averyveryverylongname",   /* over 15 characters */
+		"--kernel k --net bridge=br/0",
+		"--kernel k --net tap=t0,fd=4",                    /* both */
+		"--kernel k --net fd=2",
+		"--kernel k --net fd=x",
+		"--kernel k --net bridge=br0,mac=01:00:00:00:00:01",
+		"--kernel k --net bridge=br0,backend=fast",
+		"--kernel k --net bridge=br0,rate=fast",
+		"--kernel k --net bridge=br0,backend=vhost,rate=1M",
+		"--kernel k --net bridge=br0,colour=blue",
+		"--kernel k --net b=1 --net b=2 --net b=3",
+		"--kernel k --disk d,rate=",
+		"--kernel k --disk d,rate=1M@",
+		"--kernel k --disk d,speed=1M",
+		"--kernel k --disk ,ro",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		int r = parse(bad[i], &o, err, sizeof(err));
+		CHECK(r == -1 && strlen(err) > 10);
+		if (r == 0)
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+	}
+	/* nine NICs: one too many */
+	char many[600] = "--kernel k";
+	for (int i = 0; i < 9; i++)
+		strcat(many, " --net bridge=pvbr0");
+	CHECK(parse(many, &o, err, sizeof(err)) == -1 && strstr(err, "at most 8"));
+
+	CHECK(parse("--kernel k --disk a.img,ro,rate=10M,ops=1000 --disk b.img", &o, err, sizeof(err)) == 0);
+	CHECK(o.ndisks == 2 && o.disk[0].readonly && strcmp(o.disk[0].path, "a.img") == 0);
+	CHECK(o.disk[0].rate.bytes.size == 10485760 && o.disk[0].rate.ops.size == 1000);
+	CHECK(!o.disk[1].readonly && !rate_limit_active(&o.disk[1].rate));
+}
+
+int main(void)
+{
+	test_header();
+	test_mac();
+	test_options();
+	return check_summary("virtio-net");
+}
