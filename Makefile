@@ -85,12 +85,14 @@ $(B)/libmicrohttpd: scripts/build-libmicrohttpd.sh | deps $(B)/khdr/include
 	@mkdir -p $(B)
 	@ln -sfn "$$(scripts/build-libmicrohttpd.sh)" $@
 
+# (the VMM's MAC derivation, so that a domain's address is known before its VMM starts)
 $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \
-		hypervisor/paravent-vmm.h VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
+		hypervisor/paravent-vmm.h hypervisor/virtio_net_hdr.c hypervisor/virtio_net_hdr.h VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -pthread -I$(B)/cjson -I$(B)/libmicrohttpd/include -Irootfs/toolstack \
 		-Irootfs/paraventd -Ihypervisor -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
-		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) $(B)/obj/cJSON-musl.o $(B)/libmicrohttpd/lib/libmicrohttpd.a
+		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) hypervisor/virtio_net_hdr.c $(B)/obj/cJSON-musl.o \
+		$(B)/libmicrohttpd/lib/libmicrohttpd.a
 
 # --- images --------------------------------------------------------------------------------
 
@@ -180,6 +182,11 @@ $(B)/unit/test_domain_config: tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/toolstack -Itests/unit -o $@ \
 		tests/unit/test_domain_config.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-host.o
+
+$(B)/unit/test_guest_names: tests/unit/test_guest_names.c rootfs/paraventd/guest_names.c \
+		rootfs/paraventd/guest_names.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ tests/unit/test_guest_names.c rootfs/paraventd/guest_names.c
 
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o

@@ -1,5 +1,7 @@
 /* See domains.h. */
 #include "domains.h"
+#include "guest_names.h"
+#include "virtio_net_hdr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -54,6 +56,7 @@ void domains_init(const char *rdir, const char *vmm)
 {
 	snprintf(run_dir, sizeof(run_dir), "%s", rdir);
 	snprintf(vmm_path, sizeof(vmm_path), "%s", vmm);
+	guest_names_init(rdir);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/domains", run_dir);
 	mkdir(run_dir, 0755);
@@ -133,6 +136,7 @@ static int spawn(struct domain *d)
 {
 	char dir[512], ctl[600], con[600], log[600], mem[24], vcpus[16], maxv[16];
 	char disks[DOMCFG_MAX_DISKS][4200];
+	char nets[DOMCFG_MAX_VIFS][160];
 	const char *argv[64];
 	int n = 0;
 
@@ -167,6 +171,11 @@ static int spawn(struct domain *d)
 		snprintf(disks[i], sizeof(disks[i]), "%s%s", d->cfg.disk[i].target, d->cfg.disk[i].readonly ? ",ro" : "");
 		argv[n++] = "--disk";
 		argv[n++] = disks[i];
+	}
+	for (int i = 0; i < d->cfg.nvifs; i++) {
+		domcfg_vif_net_arg(&d->cfg.vif[i], nets[i], sizeof(nets[i]));
+		argv[n++] = "--net";
+		argv[n++] = nets[i];
 	}
 	argv[n++] = "--control";
 	argv[n++] = ctl;
@@ -311,6 +320,8 @@ static int be_list(void *ctx, cJSON **out)
 static void forget(struct domain *d)
 {
 	char path[600];
+	if (d->used)
+		guest_names_remove(d->name);
 	dom_path(d, "domain.json", path, sizeof(path));
 	unlink(path);
 	domcfg_free(&d->cfg);
@@ -327,6 +338,18 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 		if (n && err[n - 1] == '\n')
 			err[n - 1] = 0;
 		return 400;
+	}
+	/* paravent-vmm would refuse it too, but only after the domain was listed */
+	for (int i = 0; i < cfg.nvifs; i++) {
+		char path[96];
+		struct stat st;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", cfg.vif[i].bridge);
+		if (stat(path, &st) != 0) {
+			snprintf(err, errlen, "vif %d: bridge %s does not exist (dom0 has br0 and pvbr0)", i,
+				 cfg.vif[i].bridge);
+			domcfg_free(&cfg);
+			return 400;
+		}
 	}
 	pthread_mutex_lock(&lock);
 	if (find(cfg.name)) {
@@ -352,6 +375,18 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 		d->config_text[len] = 0;
 	}
 	d->used = true;
+	/* its name on pvbr0 first: the guest asks for its address as soon as it boots */
+	for (int i = 0; i < d->cfg.nvifs; i++) {
+		if (strcmp(d->cfg.vif[i].bridge, "pvbr0") == 0) {
+			uint8_t mac[6];
+			if (d->cfg.vif[i].has_mac)
+				memcpy(mac, d->cfg.vif[i].mac, 6);
+			else
+				net_mac_from_name(d->name, (unsigned)i, mac);
+			guest_names_add(d->name, mac);
+			break;
+		}
+	}
 	if (spawn(d) != 0) {
 		snprintf(err, errlen, "cannot start paravent-vmm: %s", strerror(errno));
 		forget(d);
@@ -359,9 +394,6 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 		return 500;
 	}
 	*out = domain_json(d);
-	if (cfg.nvifs)
-		cJSON_AddStringToObject(*out, "warning", "vif: guest networking is not implemented yet; "
-							 "the domain has no network interface");
 	pthread_mutex_unlock(&lock);
 	return 201;
 }

@@ -503,7 +503,7 @@ static bool rate_parse(const char *s, struct domcfg_rate *r)
 
 /* Vif options xl knows that Paravent does not support: refused by name. */
 static const char *const vif_unsupported[] = {
-	"ip", "script", "vifname", "backend", "gatewaydev", "mtu", "trusted", "devid", NULL,
+	"ip", "script", "backend", "gatewaydev", "mtu", "trusted", "devid", NULL,
 };
 
 static void vif_spec(struct ctx *c, const char *spec)
@@ -534,6 +534,16 @@ static void vif_spec(struct ctx *c, const char *spec)
 				return;
 			}
 			memcpy(v.bridge, val, n + 1);
+		} else if (strcmp(k, "vifname") == 0) {
+			size_t n = strlen(val);
+			bool ok = n > 0 && n < sizeof(v.vifname);
+			for (size_t i = 0; ok && i < n; i++)
+				ok = isalnum((unsigned char)val[i]) || val[i] == '-' || val[i] == '_' || val[i] == '.';
+			if (!ok) {
+				bad(c, "\"%s\": \"%s\" is not an interface name (up to 15 letters, digits, -, _, .)", spec, val);
+				return;
+			}
+			memcpy(v.vifname, val, n + 1);
 		} else if (strcmp(k, "mac") == 0) {
 			if (!mac_parse(val, v.mac) || (v.mac[0] & 1)) {
 				bad(c, "\"%s\": \"%s\" is not a unicast MAC address (xx:xx:xx:xx:xx:xx)", spec, val);
@@ -565,6 +575,23 @@ static void vif_spec(struct ctx *c, const char *spec)
 		return;
 	}
 	c->cfg->vif[c->cfg->nvifs++] = v;
+}
+
+void domcfg_vif_net_arg(const struct domcfg_vif *v, char *out, size_t outlen)
+{
+	size_t n = (size_t)snprintf(out, outlen, "bridge=%s", v->bridge);
+
+	if (v->vifname[0] && n < outlen)
+		n += (size_t)snprintf(out + n, outlen - n, ",tap=%s", v->vifname);
+	if (v->has_mac && n < outlen)
+		n += (size_t)snprintf(out + n, outlen - n, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
+				      v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+	if (v->has_rate && n < outlen) {
+		uint64_t ms = v->rate.interval_us / 1000 ? v->rate.interval_us / 1000 : 1;
+		uint64_t size = v->rate.bytes_per_sec / 1000 * ms + v->rate.bytes_per_sec % 1000 * ms / 1000;
+		snprintf(out + n, outlen - n, ",tx-rate=%llu@%llums", (unsigned long long)(size ? size : 1),
+			 (unsigned long long)ms);
+	}
 }
 
 static void each_spec(struct ctx *c, void (*fn)(struct ctx *, const char *))

@@ -39,6 +39,7 @@ struct domcfg_rate {
 
 struct domcfg_vif {
 	char bridge[16];
+	char vifname[16]; /* the tap's name; "" for paravent-vmm's vifPID.N */
 	uint8_t mac[6];
 	bool has_mac; /* otherwise paraventd derives a stable one from the domain name */
 	bool has_rate;
@@ -75,5 +76,10 @@ void domcfg_free(struct domain_config *cfg);
 const char *domcfg_action_name(enum domcfg_action a);
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into out[37]. */
 void domcfg_uuid_format(const uint8_t uuid[16], char out[37]);
+
+/* The paravent-vmm --net value for vif v: bridge, tap name, MAC, and xl's rate (a limit on
+ * what the guest sends, RATE per second refilled every INTERVAL) as a token bucket of
+ * RATE * INTERVAL bytes refilled every INTERVAL. */
+void domcfg_vif_net_arg(const struct domcfg_vif *v, char *out, size_t outlen);
 
 #endif

@@ -50,6 +50,10 @@ cJSON *domcfg_to_json(const struct domain_config *cfg)
 		const struct domcfg_vif *v = &cfg->vif[i];
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "bridge", v->bridge);
+		if (v->vifname[0])
+			cJSON_AddStringToObject(j, "vifname", v->vifname);
+		else
+			cJSON_AddNullToObject(j, "vifname");
 		if (v->has_mac) {
 			snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1],
 				 v->mac[2], v->mac[3], v->mac[4], v->mac[5]);

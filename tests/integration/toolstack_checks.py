@@ -23,6 +23,15 @@ def run(r, m, sh_check):
              "paravent create /etc/paravent/examples/minimal.cfg && %s; paravent list | grep minimal"
              % wait_guest_up(1),
              want=r"Started domain minimal \(id=1\)\nminimal\s+1\s+128\s+1\s+r-----", timeout=400)
+    sh_check(r, m, "paravent create: the domain's vif is on pvbr0 with a fixed address; dom0 pings it by name",
+             "grep minimal /etc/hosts; for i in $(seq 120); do grep -q 'eth0 has' %s && break; sleep 1; done; "
+             "grep -o 'eth0 has [0-9.]*' %s; ping -c 2 -W 10 minimal" % (CONSOLE, CONSOLE),
+             want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
+                  r"2 packets received", timeout=180)
+    sh_check(r, m, "paravent create of a vif on a bridge that does not exist is refused (400)",
+             "sed 's/name = \"minimal\"/name = \"nobr\"/; s/bridge=pvbr0/bridge=nope0/' "
+             "/etc/paravent/examples/minimal.cfg > /tmp/nobr.cfg; paravent create /tmp/nobr.cfg; echo rc=$?; "
+             "paravent list | grep -c nobr; true", want=r"bridge nope0 does not exist[\s\S]*rc=1\n0$")
     sh_check(r, m, "paravent create of a name in use is refused (409), exit status 1",
              "paravent create /etc/paravent/examples/minimal.cfg", want_rc=1,
              want=r"a domain named minimal exists")
@@ -64,8 +73,8 @@ def run(r, m, sh_check):
              "[ \"$(j pid)\" = \"$old\" ] && kill -0 $old && echo same-vmm; paravent list | grep -o 'minimal.*r-----'; "
              "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log",
              want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM", timeout=60)
-    sh_check(r, m, "paravent shutdown -w: the guest powers itself off and on_poweroff removes the domain",
-             "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal || true",
-             want=r"rc=0\n0$", timeout=400)
+    sh_check(r, m, "paravent shutdown -w: the guest powers itself off and on_poweroff removes the domain (and its name)",
+             "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal; grep -c minimal /etc/hosts; true",
+             want=r"rc=0\n0\n0$", timeout=400)
     sh_check(r, m, "paravent on a domain that does not exist: a message and exit status 1",
              "paravent pause nothere", want_rc=1, want=r"no domain named nothere")

@@ -91,7 +91,7 @@ static void test_everything(void)
 		"   'phy:/dev/vg/root,xvda,w',\n"
 		"]\n"
 		"disk += [ '/srv/c.img,,hdc' ]\n"
-		"vif = [ 'bridge=br0,mac=00:16:3e:01:02:03,rate=10Mb/s', 'model=virtio,rate=1MB/s@20ms' ]\n"
+		"vif = [ 'bridge=br0,mac=00:16:3e:01:02:03,rate=10Mb/s', 'model=virtio,rate=1MB/s@20ms,vifname=web0' ]\n"
 		"on_poweroff = \"preserve\"\non_reboot = 'rename-restart'\non_crash = \"restart\"\n"
 		"autostart = 1\ntype = \"pvh\"\n";
 
@@ -124,6 +124,13 @@ static void test_everything(void)
 	CHECK(cfg.vif[0].has_rate && cfg.vif[0].rate.bytes_per_sec == 1250000 &&
 	      cfg.vif[0].rate.interval_us == 50000);
 	CHECK(cfg.vif[1].rate.bytes_per_sec == 1000000 && cfg.vif[1].rate.interval_us == 20000);
+	{
+		char arg[200];
+		domcfg_vif_net_arg(&cfg.vif[0], arg, sizeof(arg));
+		CHECK_STR(arg, "bridge=br0,mac=00:16:3e:01:02:03,tx-rate=62500@50ms"); /* 1.25 MB/s in 50 ms steps */
+		domcfg_vif_net_arg(&cfg.vif[1], arg, sizeof(arg));
+		CHECK_STR(arg, "bridge=pvbr0,tap=web0,tx-rate=20000@20ms");
+	}
 	CHECK(cfg.on_poweroff == DOMCFG_PRESERVE && cfg.on_reboot == DOMCFG_RENAME_RESTART &&
 	      cfg.on_crash == DOMCFG_RESTART && cfg.autostart);
 
@@ -201,6 +208,7 @@ static void test_errors(void)
 	fails_with(BASE "vif = [ 'rate=10Mb/s@0ms' ]\n", "rate \"10Mb/s@0ms\"");
 	fails_with(BASE "vif = [ 'bridge=a/b' ]\n", "\"a/b\" is not a bridge name");
 	fails_with(BASE "vif = [ 'script=vif-route' ]\n", "the vif option script is not supported");
+	fails_with(BASE "vif = [ 'vifname=averyveryverylongname' ]\n", "is not an interface name");
 	fails_with(BASE "vif = [ 'model=e1000' ]\n", "model=e1000 is not supported: every NIC is virtio-net");
 	fails_with(BASE "vif = [ 'bridge' ]\n", "\"bridge\" is not KEY=VALUE");
 
