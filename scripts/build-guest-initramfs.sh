@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 out=$1 dir=$2 busybox=$3
 cd "$PARAVENT_TOP"
-src=$(scripts/fetch-linux.sh)
-gen=$PARAVENT_CACHE/tools/gen_init_cpio-$(basename "$src")
-[ -x "$gen" ] || { mkdir -p "$(dirname "$gen")"; gcc -O2 -o "$gen" "$src/usr/gen_init_cpio.c"; }
+gen=$(gen_init_cpio_tool)
 work=$out.d
 rm -rf "$work" && mkdir -p "$work"
 install -m 755 "$busybox" "$work/busybox"

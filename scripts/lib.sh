@@ -26,3 +26,13 @@ cache_key() {
 # An atomic directory install: build into DIR.tmp, then rename, so an interrupted
 # build never leaves a half-filled cache entry that looks complete.
 commit_dir() { rm -rf "$1"; mv "$1.tmp" "$1"; }
+
+# The kernel's gen_init_cpio (initramfs archives without root), built once per kernel source;
+# prints its path.
+gen_init_cpio_tool() {
+	local src gen
+	src=$(cd "$PARAVENT_TOP" && scripts/fetch-linux.sh)
+	gen=$PARAVENT_CACHE/tools/gen_init_cpio-$(basename "$src")
+	[ -x "$gen" ] || { mkdir -p "$(dirname "$gen")"; gcc -O2 -o "$gen" "$src/usr/gen_init_cpio.c"; }
+	echo "$gen"
+}

@@ -96,6 +96,32 @@ def peer_rows(m, runs):
         rows.append(("sequential read, 1 MiB O_DIRECT, paravent-vmm", "%.0f MB/s" % med(sv)))
         rows.append(("  the same, QEMU -M microvm (virtio-mmio)", "%.0f MB/s" % med(sq)))
         rows.append(("  ratio paravent-vmm / QEMU (goal >= 1.0)", "%.2f" % (med(sv) / med(sq))))
+    def rate(key, field, unit):
+        got = []
+        for v in vals.get(key, []):
+            mv = re.search(r"%s=(\d+) seconds=([\d.]+)" % field, v)
+            if mv and float(mv.group(2)) > 0:
+                got.append(int(mv.group(1)) / float(mv.group(2)) / unit)
+        return got
+    tcp = {k: rate(k + "_tcp", "tcp_bytes", 1e6) for k in ("vmm_vhost", "vmm_user", "qemu_vhost")}
+    udp = {k: rate(k + "_udp", "udp_packets", 1e3) for k in ("vmm_vhost", "vmm_user", "qemu_vhost")}
+    names = {"vmm_vhost": "paravent-vmm, vhost-net", "vmm_user": "paravent-vmm, user-space back-end",
+             "qemu_vhost": "QEMU -M microvm, vhost-net"}
+    for title, table, unit in (("guest -> dom0 TCP throughput", tcp, "MB/s"),
+                               ("guest -> dom0 64-byte UDP datagrams", udp, "k/s")):
+        for k in ("vmm_vhost", "vmm_user", "qemu_vhost"):
+            if table[k]:
+                rows.append(("%s, %s" % (title, names[k]) if k == "vmm_vhost" else "  the same, %s" % names[k],
+                             "%.1f %s" % (med(table[k]), unit)))
+        if table["vmm_vhost"] and table["qemu_vhost"]:
+            rows.append(("  ratio paravent-vmm / QEMU, both vhost-net (goal >= 1.0)",
+                         "%.2f" % (med(table["vmm_vhost"]) / med(table["qemu_vhost"]))))
+    ex = [re.match(r"(\d+) packets (\d+)", v) for v in vals.get("vmm_vhost_exits", [])]
+    ex = [(int(x.group(1)), int(x.group(2))) for x in ex if x and int(x.group(2)) > 0]
+    if ex:
+        e, p = sum(x[0] for x in ex), sum(x[1] for x in ex)
+        rows.append(("exits to paravent-vmm per packet sent, vhost-net (goal 0)", "%.4f (%d exits, %d packets)"
+                     % (e / p, e, p)))
     if rc != 0 or "bench done" not in out:
         rows.append(("peer comparison", "INCOMPLETE (exit %s), see the output above" % rc))
     return rows

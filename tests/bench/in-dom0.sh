@@ -1,10 +1,11 @@
 #!/bin/sh
-# in-dom0.sh RUNS: the paravent-vmm half of make bench, run by dom0's shell from the peer disk
+# in-dom0.sh RUNS [net]: the paravent-vmm half of make bench, run by dom0's shell from the peer disk
 # (make-peer-disk.sh). The same guest kernel and initramfs from the ISO, the same memory and
 # vCPU, under paravent-vmm and under QEMU -M microvm with KVM; each VMM measured the same way
 # (pv-bench). Prints "key value" lines that tests/bench/boot.py turns into the table.
 P=$(dirname "$0")
 runs=${1:-3}
+part=${2:-all} # "net": only the network figures
 K=/usr/share/paravent/kernels/guest-bzImage
 I=/usr/share/paravent/guests/minimal.cpio.zst
 VMM="paravent-vmm --memory 128 --vcpus 1 --kernel $K --initrd $I"
@@ -19,22 +20,6 @@ wait_for() { # FILE PATTERN: up to 10 minutes
 		usleep 500000
 	done
 }
-
-# launch -> the guest's first line from init, for each VMM, interleaved so drift hits both.
-boot_cmdline="console=ttyS0 quiet minimal.action=poweroff"
-for r in $(seq "$runs"); do
-	t=$("$P/bin/pv-bench" launch "minimal guest up" $VMM --console serial \
-		--cmdline "$boot_cmdline" </dev/null 2>&1 >/dev/null | sed -n 's/.* after \([0-9.]*\) s/\1/p')
-	echo "boot_vmm $t"
-	t=$("$P/bin/pv-bench" launch "minimal guest up" $QEMU -serial stdio \
-		-append "$boot_cmdline" </dev/null 2>&1 >/dev/null | sed -n 's/.* after \([0-9.]*\) s/\1/p')
-	echo "boot_qemu $t"
-done
-
-# A 64 MiB disk of random bytes in dom0's memory, read by both guests with O_DIRECT so every
-# block goes through the virtio-blk device rather than the guest's page cache.
-dd if=/dev/urandom of=/tmp/bench.img bs=1M count=64 2>/dev/null
-seq_read='dd if=/dev/vda of=/dev/null bs=1M iflag=direct 2>&1 | tail -n 1'
 
 # session NAME CMD...: the guest runs with its console on a FIFO (fd 3) and a log.
 session() {
@@ -56,6 +41,23 @@ stat_sum() { # KEY: sums "KEY":N over the VMM's stats reply
 	vmmctl /tmp/bench.sock '{"op":"stats"}' | tr ',{}[' '\n\n\n\n' |
 		sed -n "s/^\"$1\":\([0-9]*\)$/\1/p" | awk '{s += $1} END {print s + 0}'
 }
+
+if [ "$part" = all ]; then
+# launch -> the guest's first line from init, for each VMM, interleaved so drift hits both.
+boot_cmdline="console=ttyS0 quiet minimal.action=poweroff"
+for r in $(seq "$runs"); do
+	t=$("$P/bin/pv-bench" launch "minimal guest up" $VMM --console serial \
+		--cmdline "$boot_cmdline" </dev/null 2>&1 >/dev/null | sed -n 's/.* after \([0-9.]*\) s/\1/p')
+	echo "boot_vmm $t"
+	t=$("$P/bin/pv-bench" launch "minimal guest up" $QEMU -serial stdio \
+		-append "$boot_cmdline" </dev/null 2>&1 >/dev/null | sed -n 's/.* after \([0-9.]*\) s/\1/p')
+	echo "boot_qemu $t"
+done
+
+# A 64 MiB disk of random bytes in dom0's memory, read by both guests with O_DIRECT so every
+# block goes through the virtio-blk device rather than the guest's page cache.
+dd if=/dev/urandom of=/tmp/bench.img bs=1M count=64 2>/dev/null
+seq_read='dd if=/dev/vda of=/dev/null bs=1M iflag=direct 2>&1 | tail -n 1'
 
 # paravent-vmm: console on virtio (no exits of its own), control socket for the counters.
 log=/tmp/pv.log
@@ -92,4 +94,53 @@ echo 'poweroff -f' >&3
 wait $pid
 exec 3>&-
 rm -f /tmp/bench.img
+fi
+
+# Networking on pvbr0, guest -> dom0: TCP throughput (64 MiB) and the rate of 64-byte UDP
+# datagrams (3 s), measured by pv-bench in dom0 (the guests run it too: pv-bench.cpio is
+# appended to their initramfs). paravent-vmm on vhost-net and on its user-space back-end,
+# QEMU microvm with vhost-net; for vhost-net, exits to paravent-vmm per packet.
+cat "$I" "$P/pv-bench.cpio" > /tmp/bench-initrd
+printf '#!/bin/sh\nip link set "$1" up\nbrctl addif pvbr0 "$1"\n' > /tmp/qemu-ifup
+chmod 755 /tmp/qemu-ifup
+net_runs() { # NAME: the guest is up in $log; measures and prints NAME_tcp / NAME_udp lines
+	wait_for "$log" "eth0 has 10.80.0." || return
+	for r in $(seq "$runs"); do
+		"$P/bin/pv-bench" tcp-sink 5001 > /tmp/sink.out &
+		sink=$!
+		sleep 1
+		guest tcp$r "pv-bench tcp-send 10.80.0.1 5001 64"
+		wait $sink
+		echo "$1_tcp $(cat /tmp/sink.out)"
+		"$P/bin/pv-bench" udp-sink 5002 > /tmp/sink.out &
+		sink=$!
+		sleep 1
+		[ "$1" = vmm_vhost ] && { e0=$(stat_sum exits); p0=$(stat_sum tx_packets); }
+		guest udp$r "pv-bench udp-send 10.80.0.1 5002 64 3"
+		[ "$1" = vmm_vhost ] && { e1=$(stat_sum exits); p1=$(stat_sum tx_packets); }
+		wait $sink
+		echo "$1_udp $(cat /tmp/sink.out)"
+		[ "$1" = vmm_vhost ] && echo "vmm_vhost_exits $((e1 - e0)) packets $((p1 - p0))"
+	done
+}
+for backend in vhost user; do
+	log=/tmp/pv-$backend.log
+	session pv-$backend paravent-vmm --memory 128 --vcpus 1 --kernel $K --initrd /tmp/bench-initrd \
+		--console virtio --cmdline "console=hvc0 quiet" --control /tmp/bench.sock \
+		--net bridge=pvbr0,backend=$backend
+	net_runs vmm_$backend
+	echo 'poweroff -f' >&3
+	wait $pid
+	exec 3>&-
+done
+log=/tmp/qemu-net.log
+session qemu-net "$P/qemu" -M microvm -enable-kvm -cpu host -m 128 -smp 1 -nodefaults -no-user-config \
+	-display none -monitor none -kernel $K -initrd /tmp/bench-initrd -serial stdio \
+	-append "console=ttyS0 quiet" \
+	-netdev tap,id=n0,ifname=qtap0,script=/tmp/qemu-ifup,downscript=no,vhost=on \
+	-device virtio-net-device,netdev=n0,mac=52:54:00:12:34:56
+net_runs qemu_vhost
+echo 'poweroff -f' >&3
+wait $pid
+exec 3>&-
 echo "bench done"

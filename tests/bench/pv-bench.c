@@ -8,8 +8,23 @@
  *   pv-bench rss PID GUEST_MIB
  *       prints "rss_kib=N guest_kib=N beyond_kib=N" for process PID from /proc/PID/smaps:
  *       its resident memory, the part in mappings of at least GUEST_MIB MiB (guest RAM), and
- *       the rest (what the VMM itself costs). */
+ *       the rest (what the VMM itself costs).
+ *   pv-bench tcp-sink PORT
+ *       accepts one TCP connection, reads it to the end, prints "tcp_bytes=N seconds=S" (from
+ *       its first byte to the end).
+ *   pv-bench tcp-send HOST PORT MIB
+ *       sends MIB MiB of zeros to HOST:PORT in 64 KiB writes.
+ *   pv-bench udp-sink PORT
+ *       counts datagrams on PORT until none came for 2 s after the first; prints
+ *       "udp_packets=N seconds=S" (first to last).
+ *   pv-bench udp-send HOST PORT SIZE SECONDS
+ *       sends SIZE-byte datagrams to HOST:PORT as fast as it can for SECONDS.
+ * The network modes also run inside the guests (a static binary, added to their initramfs). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,12 +125,131 @@ static int rss(const char *pid, const char *guest_mib)
 	return 0;
 }
 
+static int listen_on(int type, const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int one = 1, fd = socket(AF_INET, type, 0);
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    (type == SOCK_STREAM && listen(fd, 1) != 0)) {
+		perror("pv-bench: listen");
+		return -1;
+	}
+	return fd;
+}
+
+static int connect_to(int type, const char *host, const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int fd = socket(AF_INET, type, 0);
+
+	if (fd < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		perror("pv-bench: connect");
+		return -1;
+	}
+	return fd;
+}
+
+static char buf[65536];
+
+static int tcp_sink(const char *port)
+{
+	int l = listen_on(SOCK_STREAM, port), c;
+	unsigned long long total = 0;
+	struct timespec t0;
+	ssize_t n;
+
+	if (l < 0 || (c = accept(l, NULL, NULL)) < 0)
+		return 1;
+	while ((n = read(c, buf, sizeof(buf))) > 0) {
+		if (total == 0)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+		total += (unsigned long long)n;
+	}
+	printf("tcp_bytes=%llu seconds=%.3f\n", total, total ? seconds_since(&t0) : 0.0);
+	return 0;
+}
+
+static int tcp_send(const char *host, const char *port, const char *mib)
+{
+	int fd = connect_to(SOCK_STREAM, host, port);
+	long long left = atoll(mib) * 1024 * 1024;
+
+	if (fd < 0)
+		return 1;
+	memset(buf, 0, sizeof(buf));
+	while (left > 0) {
+		ssize_t n = write(fd, buf, left < (long long)sizeof(buf) ? (size_t)left : sizeof(buf));
+		if (n <= 0) {
+			perror("pv-bench: write");
+			return 1;
+		}
+		left -= n;
+	}
+	close(fd);
+	return 0;
+}
+
+static int udp_sink(const char *port)
+{
+	int fd = listen_on(SOCK_DGRAM, port);
+	unsigned long long count = 0;
+	struct timespec t0, last = { 0 };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (fd < 0)
+		return 1;
+	for (;;) {
+		if (poll(&p, 1, count ? 2000 : 600000) <= 0)
+			break;
+		if (recv(fd, buf, sizeof(buf), 0) < 0)
+			continue;
+		if (count++ == 0)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+		clock_gettime(CLOCK_MONOTONIC, &last);
+	}
+	double secs = count ? (double)(last.tv_sec - t0.tv_sec) + (double)(last.tv_nsec - t0.tv_nsec) / 1e9 : 0;
+	printf("udp_packets=%llu seconds=%.3f\n", count, secs);
+	return 0;
+}
+
+static int udp_send(const char *host, const char *port, const char *size, const char *secs)
+{
+	int fd = connect_to(SOCK_DGRAM, host, port);
+	size_t len = (size_t)atoi(size);
+	double limit = atof(secs);
+	unsigned long long sent = 0;
+	struct timespec t0;
+
+	if (fd < 0 || len == 0 || len > sizeof(buf))
+		return 1;
+	memset(buf, 0x5a, len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (seconds_since(&t0) < limit) {
+		for (int i = 0; i < 64; i++)
+			if (send(fd, buf, len, 0) == (ssize_t)len)
+				sent++;
+	}
+	printf("udp_sent=%llu\n", sent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "tcp-sink") == 0)
+		return tcp_sink(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "tcp-send") == 0)
+		return tcp_send(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "udp-sink") == 0)
+		return udp_sink(argv[2]);
+	if (argc == 6 && strcmp(argv[1], "udp-send") == 0)
+		return udp_send(argv[2], argv[3], argv[4], argv[5]);
 	if (argc >= 4 && strcmp(argv[1], "launch") == 0)
 		return launch(argv[2], argv + 3);
 	if (argc == 4 && strcmp(argv[1], "rss") == 0)
 		return rss(argv[2], argv[3]);
-	fprintf(stderr, "usage: pv-bench launch PATTERN CMD [ARG...] | pv-bench rss PID GUEST_MIB\n");
+	fprintf(stderr, "usage: pv-bench launch PATTERN CMD [ARG...] | rss PID GUEST_MIB | tcp-sink PORT |\n"
+			"       tcp-send HOST PORT MIB | udp-sink PORT | udp-send HOST PORT SIZE SECONDS\n");
 	return 2;
 }
