@@ -32,7 +32,7 @@ VMM_HDR := $(wildcard hypervisor/*.h)
 INITRAMFS_SRC := $(wildcard initramfs/*.c)
 INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
-DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent \
+DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent $(B)/bin/paravent-ticker \
 	$(B)/bin/paraventd
 
 .PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
@@ -69,6 +69,10 @@ $(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/i
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -o $@ $<
 
+$(B)/bin/paravent-ticker: rootfs/ticker/paravent-ticker.c
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -o $@ $<
+
 # The toolstack: code shared by paraventd and the paravent CLI lives in rootfs/toolstack/.
 TOOLSTACK_SRC := $(wildcard rootfs/toolstack/*.c)
 TOOLSTACK_HDR := $(wildcard rootfs/toolstack/*.h)
@@ -99,14 +103,16 @@ $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTAC
 # Guest images carried in dom0: one initramfs per folder of guest-images/ that has an init.
 GUEST_INITRAMFS := $(patsubst guest-images/%/init,$(B)/guests/%.cpio.zst,$(wildcard guest-images/*/init))
 
-$(B)/guests/%.cpio.zst: guest-images/%/init $(B)/busybox/busybox scripts/build-guest-initramfs.sh
+.SECONDEXPANSION:
+$(B)/guests/%.cpio.zst: guest-images/%/init $$(wildcard guest-images/$$*/*.c) $$(shell find guest-images/$$*/files 2>/dev/null) \
+		guest-images/common/guest-lib.sh $(B)/busybox/busybox scripts/build-guest-initramfs.sh
 	@mkdir -p $(@D)
 	@scripts/build-guest-initramfs.sh $@ guest-images/$* $(B)/busybox/busybox
 
 guests: $(GUEST_INITRAMFS)
 
 $(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_INITRAMFS) \
-		$(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
+		$(wildcard guest-images/*/domain.cfg) $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
 	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_INITRAMFS)
 
 # The marker that names this build's boot medium: version, source date and a hash of the

@@ -98,7 +98,7 @@ class Serial:
 
 class Machine:
     def __init__(self, name, workdir, iso=None, firmware="bios", media="cdrom",
-                 kernel=None, initrd=None, append=None, options="paravent.shell=ttyS1",
+                 kernel=None, initrd=None, append=None, options="paravent.shell=ttyS1 paravent.autostart=none",
                  memory=2048, smp=2, disks=()):
         self.name = name
         self.dir = os.path.join(workdir, name)

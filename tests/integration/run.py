@@ -23,6 +23,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import Machine, TimeoutError_  # noqa: E402
+import demo_checks  # noqa: E402
 import net_checks  # noqa: E402
 import toolstack_checks  # noqa: E402
 import vmm_checks  # noqa: E402
@@ -120,14 +121,27 @@ def test_boot_matrix(r, args, version, build_id):
     for firmware in ("bios", "uefi"):
         for media in ("cdrom", "usb"):
             label = "%s-%s" % (firmware, "cd" if media == "cdrom" else "usb")
+            if args.only == {"demos"} and label != "uefi-cd":
+                continue
             print("== boot %s" % label, flush=True)
             extra = []
             if label == "bios-cd" and args.debian_disk:
                 extra = [args.debian_disk]
-            m = Machine(label, args.workdir, iso=args.iso, firmware=firmware, media=media, disks=extra)
+            # One boot runs the ISO's default entry as people get it: the demo guests start.
+            # The others ask for none, so that the checks they carry have dom0 to themselves.
+            demos = label == "uefi-cd"
+            options = "paravent.shell=ttyS1" + ("" if demos else " paravent.autostart=none")
+            m = Machine(label, args.workdir, iso=args.iso, firmware=firmware, media=media, disks=extra,
+                        options=options)
             try:
                 if boot_to_ready(r, m, version, label):
                     live_system_checks(r, m, label, "sr0" if media == "cdrom" else "sd[a-z]+[0-9]*")
+                    if demos and (not args.only or "demos" in args.only or "matrix" in args.only):
+                        print("== demo guests in the %s dom0" % label, flush=True)
+                        demo_checks.run(r, m, sh_check)
+                    if label == "bios-usb":
+                        sh_check(r, m, "%s: paravent.autostart=none starts no demo" % label,
+                                 "sleep 5; paravent list | tail -n +2 | wc -l", want=r"^1$")
                     if label == "bios-cd" and (not args.only or "vmm" in args.only):
                         print("== paravent-vmm in the %s dom0" % label, flush=True)
                         vmm_checks.run(r, m, sh_check, debian=bool(extra))
@@ -219,7 +233,7 @@ def main():
     ap.add_argument("--iso", required=True)
     ap.add_argument("--build", required=True)
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,toram,nomedium,repro")
+    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,demos,toram,nomedium,repro")
     args = ap.parse_args()
     args.workdir = args.workdir or os.path.join(args.build, "test")
     args.only = set(filter(None, args.only.split(",")))
@@ -232,7 +246,7 @@ def main():
     args.debian_disk = debian_kernel_disk(args.workdir)
     r.check("Debian's stock kernel is installed for the guest tests (scripts/deps.sh)",
             args.debian_disk is not None, "no /boot/vmlinuz-*-amd64: run make deps")
-    if not only or "matrix" in only or "vmm" in only:
+    if not only or "matrix" in only or "vmm" in only or "demos" in only:
         test_boot_matrix(r, args, version, build_id)
     if not only or "toram" in only:
         test_toram(r, args, version, os.path.join(args.build, "guest/bzImage"))

@@ -1,0 +1,196 @@
+/* paravent-ticker: the dom0 side of the "ticker" demo. Connects to the ticker service of a
+ * guest (TCP port 7000, see guest-images/ticker/ticker.c), draws its counter live and says
+ * whether the service ever stopped (the longest time between two values) or restarted (a
+ * new boot id, or a value that did not follow the last one). It reconnects by itself, so it
+ * keeps watching while the guest moves, e.g. during a live migration.
+ *
+ *   paravent-ticker [--count N] HOST[:PORT]
+ *
+ * With --count it exits after N live values, printing a summary; the exit status is 0 if the
+ * counter advanced by exactly one each time and never restarted, 1 otherwise, 2 on usage or
+ * connection errors. Without it, it runs until interrupted. */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+struct watch {
+	char boot_id[32];
+	uint64_t first, last, values;
+	bool have_last;
+	uint64_t resets, skips, reconnects;
+	double last_at, longest_gap;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int connect_to(const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int fd = -1;
+
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd >= 0) {
+		struct timeval tv = { .tv_sec = 3 }; /* a silent service: reconnect */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	return fd;
+}
+
+/* One line from the service. Returns true for a live value. */
+static bool take_line(struct watch *w, const char *line)
+{
+	unsigned long long v, ms;
+	char id[32];
+
+	if (sscanf(line, "ticker %31s", id) == 1) {
+		if (w->boot_id[0] && strcmp(id, w->boot_id) != 0) {
+			w->resets++; /* the service started again: its state is gone */
+			w->have_last = false;
+		}
+		snprintf(w->boot_id, sizeof(w->boot_id), "%s", id);
+		return false;
+	}
+	if (line[0] == 'h') {
+		/* history, after a reconnection: the values produced while we were away count
+		 * as seen if they follow on from the last one (same boot id) */
+		if (sscanf(line, "h %llu %llu", &v, &ms) != 2 || !w->have_last || v != w->last + 1)
+			return false;
+		w->last = v;
+		w->values++;
+		return true;
+	}
+	if (sscanf(line, "%llu %llu", &v, &ms) != 2)
+		return false;
+	double t = now_s();
+	if (w->have_last) {
+		if (v < w->last)
+			w->resets++;
+		else if (v != w->last + 1)
+			w->skips++; /* values missed: we were disconnected meanwhile */
+	} else if (!w->values) {
+		w->first = v;
+	}
+	if (w->values && t - w->last_at > w->longest_gap) /* restarts and reconnections included */
+		w->longest_gap = t - w->last_at;
+	w->last = v;
+	w->last_at = t;
+	w->have_last = true;
+	w->values++;
+	return true;
+}
+
+static void draw(const struct watch *w, const char *host, bool tty)
+{
+	if (!tty)
+		return;
+	printf("\r\033[Kticker on %s: %llu   longest gap %.0f ms   restarts %llu   reconnects %llu ", host,
+	       (unsigned long long)w->last, w->longest_gap * 1000, (unsigned long long)w->resets,
+	       (unsigned long long)w->reconnects);
+	fflush(stdout);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t count = 0;
+	int i = 1;
+
+	if (argc > 2 && strcmp(argv[1], "--count") == 0) {
+		count = strtoull(argv[2], NULL, 10);
+		i = 3;
+	}
+	if (i != argc - 1 || (i == 3 && count == 0)) {
+		fprintf(stderr, "usage: paravent-ticker [--count N] HOST[:PORT]   (port 7000 by default)\n");
+		return 2;
+	}
+	char host[256], port[16] = "7000";
+	snprintf(host, sizeof(host), "%s", argv[i]);
+	char *colon = strrchr(host, ':');
+	if (colon && !strchr(colon + 1, ']')) {
+		snprintf(port, sizeof(port), "%s", colon + 1);
+		*colon = 0;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	bool tty = isatty(STDOUT_FILENO);
+	struct watch w;
+	memset(&w, 0, sizeof(w));
+	double started = now_s();
+	int fd = -1;
+	char buf[4096];
+	size_t have = 0;
+
+	while (!interrupted && (!count || w.values < count)) {
+		if (fd < 0) {
+			fd = connect_to(host, port);
+			if (fd < 0) {
+				if (!w.values && now_s() - started > 30) {
+					fprintf(stderr, "paravent-ticker: cannot reach %s:%s\n", host, port);
+					return 2;
+				}
+				usleep(200000);
+				continue;
+			}
+			have = 0;
+			if (w.values)
+				w.reconnects++;
+		}
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		have += (size_t)n;
+		buf[have] = 0;
+		char *line = buf, *nl;
+		while ((nl = strchr(line, '\n')) && (!count || w.values < count)) {
+			*nl = 0;
+			if (take_line(&w, line))
+				draw(&w, host, tty);
+			line = nl + 1;
+		}
+		have = strlen(line);
+		memmove(buf, line, have);
+	}
+	if (tty)
+		printf("\n");
+	bool steady = w.values > 0 && w.resets == 0 && w.skips == 0;
+	printf("ticker on %s: %llu values, %llu to %llu, %s; longest gap %.0f ms; restarts %llu, reconnects %llu\n",
+	       host, (unsigned long long)w.values, (unsigned long long)w.first, (unsigned long long)w.last,
+	       steady ? "each one more than the last" : w.skips ? "with values missed" : "not steady",
+	       w.longest_gap * 1000, (unsigned long long)w.resets, (unsigned long long)w.reconnects);
+	return steady ? 0 : 1;
+}
