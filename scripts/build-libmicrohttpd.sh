@@ -2,7 +2,8 @@
 # build-libmicrohttpd.sh
 # GNU libmicrohttpd, the HTTP server library of paraventd, from Debian's source package,
 # built static against musl with only what the API needs (no TLS: the API listens on
-# loopback and a unix socket; no digest or basic auth: it takes bearer tokens). Installed
+# loopback and a unix socket; no digest or basic auth: it takes bearer tokens; HTTP upgrade
+# stays: a domain's console is an upgraded connection). Installed
 # into the cache, keyed by source version, compiler and this script; prints the prefix
 # (PREFIX/include/microhttpd.h, PREFIX/lib/libmicrohttpd.a).
 . "$(dirname "$0")/lib.sh"
@@ -21,7 +22,7 @@ if [ ! -f "$prefix/lib/libmicrohttpd.a" ]; then
 			--prefix="$prefix.tmp" --enable-static --disable-shared --disable-https \
 			--without-gnutls --disable-curl --disable-doc --disable-examples --disable-tools \
 			--disable-nls --disable-dauth --disable-bauth --disable-postprocessor \
-			--disable-httpupgrade --disable-sendfile >/dev/null
+			--disable-sendfile >/dev/null
 		make -s -j"$JOBS" -C src/microhttpd >/dev/null
 		make -s -C src/microhttpd install >/dev/null
 		make -s -C src/include install >/dev/null

@@ -33,14 +33,11 @@ static int send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int api_call(const char *method, const char *path, const char *body, size_t len, int *status,
-	     char **response, char *err, size_t errlen)
+int api_connect(char *err, size_t errlen)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	const char *sock = api_socket_path();
-	char head[512];
 
-	*response = NULL;
 	if (strlen(sock) >= sizeof(addr.sun_path)) {
 		snprintf(err, errlen, "socket path too long: %s", sock);
 		return -1;
@@ -53,6 +50,23 @@ int api_call(const char *method, const char *path, const char *body, size_t len,
 			close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int api_send_all(int fd, const char *p, size_t n)
+{
+	return send_all(fd, p, n);
+}
+
+int api_call(const char *method, const char *path, const char *body, size_t len, int *status,
+	     char **response, char *err, size_t errlen)
+{
+	char head[512];
+
+	*response = NULL;
+	int fd = api_connect(err, errlen);
+	if (fd < 0)
+		return -1;
 	int n = snprintf(head, sizeof(head),
 			 "%s %s HTTP/1.1\r\nHost: paraventd\r\nConnection: close\r\nContent-Length: %zu\r\n%s\r\n",
 			 method, path, len, len ? "Content-Type: text/plain\r\n" : "");

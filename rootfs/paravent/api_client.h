@@ -7,4 +7,9 @@ const char *api_socket_path(void);
  * On -1 (no daemon, a broken reply), err says why. */
 int api_call(const char *method, const char *path, const char *body, size_t len, int *status,
 	     char **response, char *err, size_t errlen);
+/* A connection to paraventd's unix socket, for requests api_call does not fit (the console's
+ * upgraded connection); -1 with err. */
+int api_connect(char *err, size_t errlen);
+/* Writes all of p; 0 or -1. */
+int api_send_all(int fd, const char *p, size_t n);
 #endif

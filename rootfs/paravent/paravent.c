@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api_client.h"
+#include "console.h"
 #include "cJSON.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
@@ -27,6 +28,7 @@ static const char usage[] =
 	"  shutdown [-w] DOM  ask the guest to shut down (ACPI power button); -w waits until it has\n"
 	"  pause DOM, unpause DOM\n"
 	"  vcpu-set DOM N  plug or take back vCPUs, up to the domain's maxvcpus\n"
+	"  console DOM     attach to the domain's console (Ctrl-] detaches)\n"
 	"  help            this text\n"
 	"  --version       the Paravent version\n"
 	"Configuration files: docs/config.md (an xl.cfg subset).\n";
@@ -329,6 +331,8 @@ int main(int argc, char **argv)
 		return cmd_domain_action(argv[1], argc - 1, argv + 1);
 	if (strcmp(argv[1], "vcpu-set") == 0)
 		return cmd_vcpu_set(argc - 1, argv + 1);
+	if (strcmp(argv[1], "console") == 0)
+		return cmd_console(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, stdout);
 		return 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void reply_json(struct api_response *rs, int status, cJSON *j)
 {
@@ -119,6 +120,30 @@ static void domain_route(const struct api_backend *b, void *ctx, const struct ap
 		backend_reply(rs, status, out, err);
 		return;
 	}
+	if (strcmp(sub, "console") == 0) {
+		char path[512];
+		if (strcmp(rq->method, "GET") != 0) {
+			method_not_allowed(rs, "GET");
+			return;
+		}
+		if (!rq->upgrade || strcasecmp(rq->upgrade, API_CONSOLE_PROTOCOL) != 0) {
+			reply_error(rs, 426, "the console needs \"Connection: Upgrade\" and \"Upgrade: "
+					     API_CONSOLE_PROTOCOL "\" (paravent console NAME does this)");
+			return;
+		}
+		int status = b->console(ctx, name, path, sizeof(path), err, sizeof(err));
+		if (status != 200) {
+			backend_reply(rs, status, NULL, err);
+			return;
+		}
+		rs->upgrade_to = strdup(path);
+		if (!rs->upgrade_to) {
+			reply_error(rs, 500, "out of memory");
+			return;
+		}
+		rs->status = 101;
+		return;
+	}
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strcmp(sub, actions[i].sub) != 0)
 			continue;
@@ -210,5 +235,6 @@ void api_handle(const struct api_backend *b, void *ctx, const char *token,
 void api_response_free(struct api_response *rs)
 {
 	free(rs->body);
+	free(rs->upgrade_to);
 	memset(rs, 0, sizeof(*rs));
 }

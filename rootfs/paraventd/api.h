@@ -21,6 +21,7 @@ struct api_request {
 	bool trusted;              /* came over the unix socket: file permissions decided */
 	const char *body;
 	size_t body_len;
+	const char *upgrade;       /* the Upgrade header, or NULL */
 };
 
 struct api_response {
@@ -28,7 +29,12 @@ struct api_response {
 	char *body;              /* malloc'd; JSON unless content_type says otherwise */
 	const char *content_type;
 	const char *allow;       /* for 405: the methods the path takes */
+	char *upgrade_to;        /* status 101: the VMM control socket to join (malloc'd) */
 };
+
+/* The protocol a console connection switches to: after "101 Switching Protocols" the
+ * connection carries the guest's console, raw bytes both ways. */
+#define API_CONSOLE_PROTOCOL "paravent-console"
 
 /* What the API asks of the daemon. Each returns an HTTP status (200, 201, 202, 404, 409...)
  * and, on success, fills *out with the JSON to send (the API takes ownership); on failure
@@ -42,6 +48,8 @@ struct api_backend {
 	 * request's JSON object (NULL for the body-less ones). */
 	int (*action)(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		      char *err, size_t errlen);
+	/* The control socket of a running domain's VMM, for its console (200, 404, 409). */
+	int (*console)(void *ctx, const char *name, char *path, size_t pathlen, char *err, size_t errlen);
 	/* Prometheus text; NULL out of memory. */
 	char *(*metrics)(void *ctx);
 };

@@ -516,7 +516,29 @@ static char *be_metrics(void *ctx)
 	return buf;
 }
 
-const struct api_backend domains_backend = { be_host, be_list, be_create, be_show, be_action, be_metrics };
+static int be_console(void *ctx, const char *name, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	int status = 200;
+	(void)ctx;
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	if (!d) {
+		snprintf(err, errlen, "no domain named %s", name);
+		status = 404;
+	} else if (!is_live(d)) {
+		snprintf(err, errlen, "domain %s is not running (%s)", name, d->last_exit);
+		status = 409;
+	} else {
+		dom_path(d, "control.sock", path, pathlen);
+	}
+	pthread_mutex_unlock(&lock);
+	return status;
+}
+
+const struct api_backend domains_backend = {
+	.host = be_host, .list = be_list, .create = be_create, .show = be_show, .action = be_action,
+	.console = be_console, .metrics = be_metrics,
+};
 
 /* d's VMM ended with exit code `code` (-1: killed by signal sig); with lock held. */
 static void vmm_ended(struct domain *d, int code, int sig)

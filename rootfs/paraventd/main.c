@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "console_proxy.h"
 #include "domains.h"
 
 struct listener {
@@ -73,6 +74,15 @@ static int load_token(const char *state)
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, const struct api_response *rs)
 {
+	if (rs->status == 101) {
+		/* a console: the connection is handed over (console_proxy.c) */
+		struct MHD_Response *u = console_proxy_response(rs->upgrade_to);
+		if (!u)
+			return MHD_NO;
+		enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, u);
+		MHD_destroy_response(u);
+		return ret;
+	}
 	const char *body = rs->body ? rs->body : "";
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
@@ -124,6 +134,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		.trusted = l->trusted,
 		.body = up->buf ? up->buf : "",
 		.body_len = up->too_big ? API_MAX_BODY + 1 : up->len,
+		.upgrade = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade"),
 	};
 	struct api_response rs;
 	api_handle(&domains_backend, NULL, token, &rq, &rs);
@@ -167,7 +178,7 @@ static int unix_listener(const char *path)
 
 static struct MHD_Daemon *serve(int listen_fd, const struct sockaddr_in *tcp, struct listener *l)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_UPGRADE;
 	if (listen_fd >= 0)
 		return MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET, listen_fd,
 					MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

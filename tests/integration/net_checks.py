@@ -94,7 +94,7 @@ def run(r, m, sh_check):
     sh_check(r, m, "net: beta serves HTTP; dom0 and alpha fetch its page",
              HELPERS + "gcmd beta 3 60 'mkdir -p /www; echo \"hello from $(hostname)\" >/www/index.html; "
              "dd if=/dev/zero of=/www/big bs=1M count=5 2>/dev/null; httpd -h /www -p 80; echo serving'; "
-             "wget -q -T 30 -O - http://%s/ && gcmd alpha 4 90 'wget -q -T 30 -O - http://%s/'" % (beta, beta),
+             "wget -q -T 30 -O - http://%s/index.html && gcmd alpha 4 90 'wget -q -T 30 -O - http://%s/index.html'" % (beta, beta),
              want=r"X-3-END\nhello from beta\nX-4-BEGIN\nhello from beta\nX-4-END", timeout=200)
     # Exits per packet: alpha's vCPUs must not exit to the VMM for its network traffic.
     exits = ("ctl alpha '{\"op\":\"stats\"}' | tr -d ' ' | grep -o '\"\\(io\\|mmio\\)\":[0-9]*' | "

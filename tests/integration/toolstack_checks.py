@@ -28,6 +28,10 @@ def run(r, m, sh_check):
              "grep -o 'eth0 has [0-9.]*' %s; ping -c 2 -W 10 minimal" % (CONSOLE, CONSOLE),
              want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
                   r"2 packets received", timeout=180)
+    sh_check(r, m, "paravent console: the guest's past output, then a command typed and its answer",
+             "printf 'echo con-$((6*7))\\n' | paravent console minimal | tr -d '\\r' | "
+             "grep -o 'minimal guest up\\|^con-42' | head -n 2; paravent console nope; echo rc=$?",
+             want=r"^minimal guest up\ncon-42\n[\s\S]*no domain named nope\nrc=1$", timeout=60)
     sh_check(r, m, "paravent create of a vif on a bridge that does not exist is refused (400)",
              "sed 's/name = \"minimal\"/name = \"nobr\"/; s/bridge=pvbr0/bridge=nope0/' "
              "/etc/paravent/examples/minimal.cfg > /tmp/nobr.cfg; paravent create /tmp/nobr.cfg; echo rc=$?; "

@@ -77,7 +77,62 @@ static char *be_metrics(void *ctx)
 	return strdup("paravent_domains 0\n");
 }
 
-static const struct api_backend backend = { be_host, be_list, be_create, be_show, be_action, be_metrics };
+static int be_console(void *ctx, const char *name, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	(void)ctx;
+	snprintf(last, sizeof(last), "console %s", name);
+	if (strcmp(name, "web") != 0) {
+		snprintf(err, errlen, "no domain %s", name);
+		return 404;
+	}
+	snprintf(path, pathlen, "/run/paravent/domains/web/control.sock");
+	return 200;
+}
+
+static const struct api_backend backend = {
+	.host = be_host, .list = be_list, .create = be_create, .show = be_show, .action = be_action,
+	.console = be_console, .metrics = be_metrics,
+};
+
+/* The console: an Upgrade to paravent-console, answered 101 with the VMM's socket. */
+static void test_console(void)
+{
+	struct api_response rs;
+	struct api_request rq = { .method = "GET", .path = "/domains/web/console", .trusted = true,
+				  .body = "", .upgrade = "paravent-console" };
+
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 101 && rs.upgrade_to && strcmp(rs.upgrade_to, "/run/paravent/domains/web/control.sock") == 0);
+	api_response_free(&rs);
+	rq.upgrade = "PARAVENT-Console"; /* tokens are case-insensitive */
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 101);
+	api_response_free(&rs);
+	rq.upgrade = NULL; /* a plain GET: told what is needed */
+	last[0] = 0;
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 426 && strstr(rs.body, "Upgrade") && !rs.upgrade_to && last[0] == 0);
+	api_response_free(&rs);
+	rq.upgrade = "websocket";
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 426);
+	api_response_free(&rs);
+	rq.upgrade = "paravent-console";
+	rq.path = "/domains/nope/console";
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 404 && !rs.upgrade_to && strstr(rs.body, "no domain nope"));
+	api_response_free(&rs);
+	rq.path = "/domains/web/console";
+	rq.method = "POST";
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 405 && strcmp(rs.allow, "GET") == 0);
+	api_response_free(&rs);
+	rq.method = "GET";
+	rq.trusted = false; /* over TCP: the token first */
+	api_handle(&backend, NULL, TOKEN, &rq, &rs);
+	CHECK(rs.status == 401 && !rs.upgrade_to);
+	api_response_free(&rs);
+}
 
 /* Sends one request over TCP with the given Authorization; returns the status, keeps the
  * response in rs (freed by the caller). */
@@ -209,6 +264,7 @@ static void test_bad_requests(void)
 
 int main(void)
 {
+	test_console();
 	snprintf(bearer, sizeof(bearer), "Bearer %s", TOKEN);
 	test_auth();
 	test_routes();
