@@ -32,7 +32,7 @@ VMM_HDR := $(wildcard hypervisor/*.h)
 INITRAMFS_SRC := $(wildcard initramfs/*.c)
 INITRAMFS_HDR := $(wildcard initramfs/*.h)
 ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
-DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent $(B)/bin/paravent-ticker \
+DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent $(B)/bin/paravent-ticker $(B)/bin/paravent-menu \
 	$(B)/bin/paraventd
 
 .PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
@@ -68,6 +68,13 @@ $(B)/initramfs/init: $(INITRAMFS_SRC) $(INITRAMFS_HDR) | $(B)/khdr/include
 $(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/include
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -o $@ $<
+
+# paravent-menu: the demo CD's menu, an API client like the CLI (whose api_client.c it shares).
+$(B)/bin/paravent-menu: $(wildcard rootfs/menu/*.[ch]) rootfs/paravent/api_client.c rootfs/paravent/api_client.h \
+		$(B)/obj/cJSON-musl.o
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Irootfs/menu -o $@ \
+		$(wildcard rootfs/menu/*.c) rootfs/paravent/api_client.c $(B)/obj/cJSON-musl.o
 
 $(B)/bin/paravent-ticker: rootfs/ticker/paravent-ticker.c
 	@mkdir -p $(@D)

@@ -1,5 +1,10 @@
 /* See domains.h. */
 #include "domains.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include "guest_names.h"
 #include "virtio_net_hdr.h"
 
@@ -52,11 +57,14 @@ static int next_id = 1;
 static char run_dir[128] = "/run/paravent";
 static char vmm_path[256] = "paravent-vmm";
 
+static void check_kvm(void);
+
 void domains_init(const char *rdir, const char *vmm)
 {
 	snprintf(run_dir, sizeof(run_dir), "%s", rdir);
 	snprintf(vmm_path, sizeof(vmm_path), "%s", vmm);
 	guest_names_init(rdir);
+	check_kvm();
 	char path[512];
 	snprintf(path, sizeof(path), "%s/domains", run_dir);
 	mkdir(run_dir, 0755);
@@ -281,8 +289,78 @@ static cJSON *domain_json(const struct domain *d)
 	cJSON_AddNumberToObject(o, "restarts", d->restarts);
 	if (d->last_exit[0])
 		cJSON_AddStringToObject(o, "last_exit", d->last_exit);
+	/* its fixed address on pvbr0, the one its name resolves to in dom0 */
+	int host = guest_names_host_of(d->name);
+	if (host >= 0) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "%s%d", GUEST_NAMES_SUBNET, host);
+		cJSON_AddStringToObject(o, "address", ip);
+	} else {
+		cJSON_AddNullToObject(o, "address");
+	}
 	cJSON_AddItemToObject(o, "config", domcfg_to_json(&d->cfg));
 	return o;
+}
+
+/* Whether KVM can run guests here, and why not: paravent-kvm-check's verdict, asked once. */
+static bool kvm_usable;
+static char kvm_detail[300];
+
+static void check_kvm(void)
+{
+	FILE *p = popen("paravent-kvm-check 2>&1", "r");
+	kvm_detail[0] = 0;
+	if (!p) {
+		snprintf(kvm_detail, sizeof(kvm_detail), "cannot run paravent-kvm-check");
+		return;
+	}
+	if (!fgets(kvm_detail, sizeof(kvm_detail), p))
+		kvm_detail[0] = 0;
+	kvm_detail[strcspn(kvm_detail, "\n")] = 0;
+	int st = pclose(p);
+	kvm_usable = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static uint64_t meminfo_kib(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long v = 0;
+	size_t n = strlen(key);
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, key, n) == 0 && line[n] == ':') {
+			sscanf(line + n + 1, "%llu", &v);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* dom0's networks and their IPv4 addresses (br0: the LAN, pvbr0: host-only). */
+static cJSON *networks_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	struct ifaddrs *ifs = NULL;
+	static const char *const names[] = { "br0", "pvbr0" };
+	if (getifaddrs(&ifs) != 0)
+		return a;
+	for (size_t k = 0; k < 2; k++) {
+		cJSON *n = cJSON_CreateObject();
+		cJSON_AddStringToObject(n, "name", names[k]);
+		cJSON_AddNullToObject(n, "address");
+		for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, names[k]) != 0)
+				continue;
+			char ip[INET_ADDRSTRLEN] = "";
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, ip, sizeof(ip));
+			cJSON_ReplaceItemInObject(n, "address", cJSON_CreateString(ip));
+			break;
+		}
+		cJSON_AddItemToArray(a, n);
+	}
+	freeifaddrs(ifs);
+	return a;
 }
 
 static int be_host(void *ctx, cJSON **out)
@@ -296,6 +374,12 @@ static int be_host(void *ctx, cJSON **out)
 		cJSON_AddNumberToObject(*out, "memory_mib", (double)((unsigned long long)si.totalram * si.mem_unit >> 20));
 		cJSON_AddNumberToObject(*out, "free_memory_mib", (double)((unsigned long long)si.freeram * si.mem_unit >> 20));
 	}
+	/* what a new domain can have without pushing dom0 out: free plus reclaimable cache */
+	cJSON_AddNumberToObject(*out, "available_memory_mib", (double)(meminfo_kib("MemAvailable") >> 10));
+	cJSON *kvm = cJSON_AddObjectToObject(*out, "kvm");
+	cJSON_AddBoolToObject(kvm, "usable", kvm_usable);
+	cJSON_AddStringToObject(kvm, "detail", kvm_detail);
+	cJSON_AddItemToObject(*out, "networks", networks_json());
 	pthread_mutex_lock(&lock);
 	int n = 0;
 	for (int i = 0; i < MAX_DOMAINS; i++)

@@ -241,3 +241,11 @@ void guest_names_remove(const char *name)
 	if (guest_names_drop(&table, name))
 		publish();
 }
+
+int guest_names_host_of(const char *name)
+{
+	for (int i = 0; i < table.n; i++)
+		if (strcmp(table.e[i].name, name) == 0)
+			return table.e[i].host;
+	return -1;
+}

@@ -40,5 +40,7 @@ char *guest_names_hosts_text(const struct guest_names *t, const char *old_hosts)
 void guest_names_init(const char *run_dir);
 void guest_names_add(const char *name, const uint8_t mac[6]);
 void guest_names_remove(const char *name);
+/* The host number of name's fixed address, -1 if it has none. */
+int guest_names_host_of(const char *name);
 
 #endif

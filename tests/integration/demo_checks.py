@@ -33,3 +33,26 @@ def run(r, m, sh_check):
     sh_check(r, m, "demos: paravent-ticker reads the ticker's values, each one more than the last",
              wait_console("ticker", "ticker guest: eth0 has") + " >/dev/null; paravent-ticker --count 20 ticker",
              want=r"ticker on ticker: 20 values, \d+ to \d+, each one more than the last", timeout=400)
+
+    # The menu on the serial console, driven with plain keys as over a serial line.
+    def menu(name, keys, pattern, timeout=60):
+        try:
+            start = m.console.mark()
+            if keys:
+                m.console.send(keys)
+            m.console.wait(pattern, timeout, start)
+            return r.check(name, True)
+        except Exception as e:
+            return r.check(name, False, str(e)[-800:])
+    menu("menu: on the serial console, listing the demos", "\x0c",
+         r"virtualization from a live CD[\s\S]*1\s+hello\s+running[\s\S]*3\s+web\s+running")
+    menu("menu: i shows the host: KVM usable, the API token", "i", r"KVM: usable[\s\S]*API token: [0-9a-f]{64}")
+    menu("menu: any key returns to the list", "q", r"virtualization from a live CD")
+    menu("menu: 1 then x stops hello (its guest shuts down)", "1x", r"asked hello to shut down")
+    sh_check(r, m, "menu: hello is gone from paravent list",
+             "for i in $(seq 120); do paravent list | grep -q '^hello ' || break; sleep 1; done; "
+             "paravent list | grep -c '^hello '; true", want=r"^0$", timeout=150)
+    menu("menu: s starts hello again", "s", r"started hello")
+    sh_check(r, m, "menu: hello runs again",
+             "for i in $(seq 120); do paravent list | grep -q '^hello .*r-----' && break; sleep 1; done; "
+             "paravent list | grep '^hello '", want=r"hello\s+\d+\s+64\s+1\s+r-----", timeout=150)
