@@ -119,7 +119,7 @@ $(B)/guests/%.cpio.zst: guest-images/%/init $$(wildcard guest-images/$$*/*.c) $$
 guests: $(GUEST_INITRAMFS)
 
 $(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_INITRAMFS) \
-		$(wildcard guest-images/*/domain.cfg) $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
+		$(wildcard guest-images/*/*.cfg) $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
 	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_INITRAMFS)
 
 # The marker that names this build's boot medium: version, source date and a hash of the

@@ -21,10 +21,13 @@ cp -a rootfs/files/. "$stage/"
 for prog in "$bindir"/*; do install -m 755 "$prog" "$stage/usr/bin/"; done
 install -m 644 "$guestkernel" "$stage/usr/share/paravent/kernels/guest-bzImage"
 for img in "$@"; do install -m 644 "$img" "$stage/usr/share/paravent/guests/"; done
-# The demos' domain configurations: guest-images/NAME/domain.cfg -> demos/NAME.cfg
+# The demos' domain configurations: guest-images/NAME/domain.cfg -> demos/NAME.cfg, and a
+# folder's other *.cfg (several domains from one image, like netlab-*) under their own names
 mkdir -p "$stage/usr/share/paravent/demos"
-for cfg in guest-images/*/domain.cfg; do
-	install -m 644 "$cfg" "$stage/usr/share/paravent/demos/$(basename "$(dirname "$cfg")").cfg"
+for cfg in guest-images/*/*.cfg; do
+	name=$(basename "$cfg")
+	[ "$name" = domain.cfg ] && name=$(basename "$(dirname "$cfg")").cfg
+	install -m 644 "$cfg" "$stage/usr/share/paravent/demos/$name"
 done
 version=$(cat VERSION)
 echo "$version" > "$stage/etc/paravent-version"

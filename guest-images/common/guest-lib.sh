@@ -34,7 +34,12 @@ guest_setup() {
 	printf '\173' | dd of=/dev/port bs=1 seek=1296 count=1 2>/dev/null
 	name=$(guest_param "$GUEST.hostname")
 	hostname "${name:-$GUEST}"
-	guest_network
+	# a guest that sets its addresses itself (GUEST_STATIC_NET=1, netlab) gets only its loopback
+	if [ -n "$GUEST_STATIC_NET" ]; then
+		ip link set lo up
+	else
+		guest_network
+	fi
 }
 
 # Every virtio-net NIC asks for an address by DHCP in the background (on pvbr0 dom0 answers,

@@ -1,7 +1,7 @@
 /* ticker: the stateful service of the "ticker" demo, the one live migration is shown with.
  * A counter advances by one every 100 ms; every client on TCP port 7000 gets
  *   "ticker BOOTID"          once: BOOTID is random per start, so a restart is visible
- *   "h VALUE UPTIME_MS"      the last 50 values, oldest first
+ *   "h VALUE UPTIME_MS"      the last 600 values (a minute), oldest first
  *   "VALUE UPTIME_MS"        then each new value as it comes
  * paravent-ticker in dom0 draws it and says whether the service ever stopped or restarted.
  * The counter lives only in this process's memory: if it survives, the guest did. A guest
@@ -23,7 +23,7 @@
 
 #define PORT 7000
 #define MAX_CLIENTS 16
-#define HISTORY 50
+#define HISTORY 600 /* a minute: a watcher that reconnects sees every value it missed */
 
 static int clients[MAX_CLIENTS];
 static uint64_t hist_value[HISTORY], hist_ms[HISTORY];

@@ -136,7 +136,7 @@ static void draw_main(const struct menu_data *md, int sel, const char *msg)
 	line(cols, false, "%s", "");
 	line(cols, false, " 1-9 or arrows: choose    Enter: start, or console if running    s start   x stop");
 	line(cols, false, " c console (Ctrl-] returns)   a start all   z stop all   d dashboard   i host info");
-	line(cols, false, " ! dom0 shell   h help");
+	line(cols, false, " g start the chosen demo's group (netlab-*)   ! dom0 shell   h help");
 	line(cols, false, "%s", "");
 	line(cols, false, " %s", msg);
 	show_frame();
@@ -208,7 +208,9 @@ static const char *const help_lines[] = {
 	"Demo guests: hello (a shell), web (http://web/ from dom0), ticker (paravent-ticker ticker).",
 	"Keys: 1-9 choose a demo, arrows too; Enter starts it or opens its console; s start,",
 	"x stop (the guest shuts down), c console (Ctrl-] comes back here), a start all, z stop all,",
-	"d dashboard, i host information, ! a dom0 shell (exit returns here), h this help.",
+	"d dashboard, i host information, ! a dom0 shell (exit returns here), h this help;",
+	"g starts the chosen demo with the rest of its group: netlab-router, netlab-a and netlab-b",
+	"make the netlab demo (on a's console: ping 10.81.2.10 crosses the router).",
 	"",
 	"From a shell: paravent list, paravent console NAME, paravent create FILE (docs/cli.md).",
 	"Boot with paravent.autostart=none for no demos, or a list of names.",
@@ -314,13 +316,23 @@ int main(void)
 				snprintf(banner, sizeof(banner), "[the console of %s: Ctrl-] returns to the menu]", d->name);
 				run_on_terminal(argv, banner);
 			}
-		} else if (k == 'a' || k == 'z') {
+		} else if (k == 'a' || k == 'z' || (d && k == 'g')) {
+			/* all demos, or (g) the selected one's group: the names sharing its prefix
+			 * before '-', e.g. netlab-router, netlab-a, netlab-b */
 			int done = 0;
-			char one[300];
+			char one[300], group[70];
+			size_t glen = 0;
+			if (k == 'g') {
+				glen = strcspn(d->name, "-");
+				snprintf(group, sizeof(group), "%.*s", (int)glen, d->name);
+			}
 			msg[0] = 0;
 			for (int i = 0; i < md.ndemos; i++) {
 				bool up = strcmp(md.d[i].state, "running") == 0 || strcmp(md.d[i].state, "paused") == 0;
-				if (k == 'a' && !up) {
+				if (k == 'g' && (strncmp(md.d[i].name, group, glen) != 0 ||
+						 (md.d[i].name[glen] != '-' && md.d[i].name[glen] != 0)))
+					continue;
+				if (k != 'z' && !up) {
 					if (menu_start(&md, &md.d[i], one, sizeof(one)) == 0) {
 						done++;
 						menu_data_refresh(&md); /* memory for the next one */
@@ -332,7 +344,7 @@ int main(void)
 				}
 			}
 			if (!msg[0])
-				snprintf(msg, sizeof(msg), "%s %d demo(s)", k == 'a' ? "started" : "asked to shut down", done);
+				snprintf(msg, sizeof(msg), "%s %d demo(s)", k != 'z' ? "started" : "asked to shut down", done);
 		} else if (k == 'd') {
 			wait_any_key_refreshing(&md, draw_dashboard);
 		} else if (k == 'i') {

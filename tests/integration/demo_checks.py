@@ -1,6 +1,9 @@
 """The demo guests dom0 starts at boot (paravent.autostart, default hello,web,ticker): run in
 a boot of the ISO's default entry, so what a newcomer sees is what is tested."""
 
+import re
+import time
+
 LOG = "/run/paravent/domains/%s/console.log"
 
 
@@ -19,6 +22,29 @@ def run(r, m, sh_check):
         r.check("demos: the console says which demos started", True)
     except Exception as e:
         r.check("demos: the console says which demos started", False, str(e)[-600:])
+    try:
+        mm = m.console.wait(r"virtualization from a live CD", 60)
+        t = m.console.arrival(mm.start()) - m.started
+        r.figures.append(("uefi-cd", "QEMU start to the menu on the serial console", "%.1f s" % t))
+        r.check("demos: the menu appeared on the serial console after %.1f s" % t, True)
+    except Exception as e:
+        r.check("demos: the menu appeared on the serial console", False, str(e)[-600:])
+    # All three at init, on dom0's clock: each VMM's start (from /proc) plus the time it
+    # logged from launch to its guest's boot marker; then onto the host's clock.
+    rc, out = m.sh("for n in hello web ticker; do d=/run/paravent/domains/$n; "
+                   "for i in $(seq 300); do grep -q 'guest init reached' $d/vmm.log 2>/dev/null && break; sleep 1; done; "
+                   "p=$(grep -o '\"pid\":[0-9]*' $d/domain.json | cut -d: -f2); "
+                   "echo at $(cut -d' ' -f22 /proc/$p/stat) $(sed -n 's/.*guest init reached \\([0-9.]*\\) s.*/\\1/p' $d/vmm.log | tail -1); "
+                   "done; echo now $(cut -d' ' -f1 /proc/uptime)", 400)
+    host_now = time.monotonic()
+    try:
+        now = float(re.search(r"now ([\d.]+)", out).group(1))
+        last = max(int(a) / 100.0 + float(b) for a, b in re.findall(r"at (\d+) ([\d.]+)", out))
+        t = host_now - (now - last) - m.started
+        r.figures.append(("uefi-cd", "QEMU start to all default demos at init", "%.1f s" % t))
+        r.check("demos: all default demos reached init %.1f s after QEMU started" % t, True)
+    except (AttributeError, ValueError):
+        r.check("demos: all default demos reached init", False, out)
     sh_check(r, m, "demos: each demo's console shows its init",
              wait_console("hello", "minimal guest up") + "; " + wait_console("web", "web guest up") + "; " +
              wait_console("ticker", "ticker guest up"),
@@ -45,7 +71,7 @@ def run(r, m, sh_check):
         except Exception as e:
             return r.check(name, False, str(e)[-800:])
     menu("menu: on the serial console, listing the demos", "\x0c",
-         r"virtualization from a live CD[\s\S]*1\s+hello\s+running[\s\S]*3\s+web\s+running")
+         r"virtualization from a live CD[\s\S]*1\s+hello\s+running[\s\S]*6\s+web\s+running")
     menu("menu: i shows the host: KVM usable, the API token", "i", r"KVM: usable[\s\S]*API token: [0-9a-f]{64}")
     menu("menu: any key returns to the list", "q", r"virtualization from a live CD")
     menu("menu: 1 then x stops hello (its guest shuts down)", "1x", r"asked hello to shut down")
@@ -56,3 +82,11 @@ def run(r, m, sh_check):
     sh_check(r, m, "menu: hello runs again",
              "for i in $(seq 120); do paravent list | grep -q '^hello .*r-----' && break; sleep 1; done; "
              "paravent list | grep '^hello '", want=r"hello\s+\d+\s+64\s+1\s+r-----", timeout=150)
+    menu("menu: 2 then g starts netlab (router, a, b)", "2g", r"started 3 demo\(s\)")
+    sh_check(r, m, "netlab: host a reaches host b through the router (one hop: ttl 63)",
+             wait_console("netlab-a", "netlab-a guest up") + " >/dev/null; " +
+             wait_console("netlab-b", "netlab-b guest up") + " >/dev/null; " +
+             wait_console("netlab-router", "netlab-router guest up") + " >/dev/null; "
+             "printf 'ping -c 3 -W 10 10.81.2.10\\n' | paravent console netlab-a | tr -d '\\r' | "
+             "grep 'bytes from\\|packets'",
+             want=r"64 bytes from 10\.81\.2\.10: seq=\d+ ttl=63[\s\S]*3 packets received", timeout=400)

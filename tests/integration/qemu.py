@@ -9,6 +9,7 @@ users get them. The CPU is always emulated (TCG, -cpu max: AMD-V with nested pag
 dom0's KVM works whatever the host has; QEMU's own -enable-kvm is never used here.
 """
 
+import bisect
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ class Serial:
         self.log = open(logpath, "wb")
         self.sock = None
         self.closed = False
+        self.stamps = []  # (offset in buf, arrival time) per chunk received
 
     def connect(self, deadline):
         while True:
@@ -60,10 +62,17 @@ class Serial:
                     self.closed = True
                     self.lock.notify_all()
                     return
+                self.stamps.append((len(self.buf), time.monotonic()))
                 self.buf += data
                 self.log.write(data)
                 self.log.flush()
                 self.lock.notify_all()
+
+    def arrival(self, offset):
+        """When the byte at offset arrived (time.monotonic()), for boot-time figures."""
+        with self.lock:
+            i = bisect.bisect_right([o for o, _ in self.stamps], offset) - 1
+            return self.stamps[max(i, 0)][1] if self.stamps else None
 
     def text(self, start=0):
         with self.lock:
