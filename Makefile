@@ -116,11 +116,19 @@ $(B)/guests/%.cpio.zst: guest-images/%/init $$(wildcard guest-images/$$*/*.c) $$
 	@mkdir -p $(@D)
 	@scripts/build-guest-initramfs.sh $@ guest-images/$* $(B)/busybox/busybox
 
-guests: $(GUEST_INITRAMFS)
+# minios: the demo guest that is not Linux, a freestanding ELF kernel of our own.
+MINIOS := $(B)/guests/minios.elf
+$(MINIOS): $(wildcard guest-images/minios/*.c guest-images/minios/*.S) guest-images/minios/link.ld
+	@mkdir -p $(@D)
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -no-pie -mno-red-zone \
+		-mgeneral-regs-only -fno-stack-protector -nostdlib -static -Wl,-T,guest-images/minios/link.ld \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -o $@ $(filter %.S %.c,$^)
 
-$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_INITRAMFS) \
+guests: $(GUEST_INITRAMFS) $(MINIOS)
+
+$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_INITRAMFS) $(MINIOS) \
 		$(wildcard guest-images/*/*.cfg) $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
-	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_INITRAMFS)
+	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_INITRAMFS) $(MINIOS)
 
 # The marker that names this build's boot medium: version, source date and a hash of the
 # root image, so no other build (nor another copy of a volume label) can be mistaken for it.

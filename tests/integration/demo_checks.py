@@ -71,7 +71,7 @@ def run(r, m, sh_check):
         except Exception as e:
             return r.check(name, False, str(e)[-800:])
     menu("menu: on the serial console, listing the demos", "\x0c",
-         r"virtualization from a live CD[\s\S]*1\s+hello\s+running[\s\S]*6\s+web\s+running")
+         r"virtualization from a live CD[\s\S]*1\s+hello\s+running[\s\S]*7\s+web\s+running")
     menu("menu: i shows the host: KVM usable, the API token", "i", r"KVM: usable[\s\S]*API token: [0-9a-f]{64}")
     menu("menu: any key returns to the list", "q", r"virtualization from a live CD")
     menu("menu: 1 then x stops hello (its guest shuts down)", "1x", r"asked hello to shut down")
@@ -82,7 +82,7 @@ def run(r, m, sh_check):
     sh_check(r, m, "menu: hello runs again",
              "for i in $(seq 120); do paravent list | grep -q '^hello .*r-----' && break; sleep 1; done; "
              "paravent list | grep '^hello '", want=r"hello\s+\d+\s+64\s+1\s+r-----", timeout=150)
-    menu("menu: 2 then g starts netlab (router, a, b)", "2g", r"started 3 demo\(s\)")
+    menu("menu: 3 then g starts netlab (router, a, b)", "3g", r"started 3 demo\(s\)")
     sh_check(r, m, "netlab: host a reaches host b through the router (one hop: ttl 63)",
              wait_console("netlab-a", "netlab-a guest up") + " >/dev/null; " +
              wait_console("netlab-b", "netlab-b guest up") + " >/dev/null; " +
@@ -90,3 +90,13 @@ def run(r, m, sh_check):
              "printf 'ping -c 3 -W 10 10.81.2.10\\n' | paravent console netlab-a | tr -d '\\r' | "
              "grep 'bytes from\\|packets'",
              want=r"64 bytes from 10\.81\.2\.10: seq=\d+ ttl=63[\s\S]*3 packets received", timeout=400)
+    menu("menu: 2 then s starts minios", "2s", r"started minios")
+    sh_check(r, m, "minios: not Linux, it boots, and answers on its console (help, uptime, cpu)",
+             wait_console("minios", "minios guest up") + "; "
+             "printf 'help\\nuptime\\ncpu\\n' | paravent console minios | tr -d '\\r' | "
+             "grep '^commands\\|^up \\|^CPU vendor'",
+             want=r"minios guest up: a tiny OS in C, not Linux[\s\S]*\ncommands: help, uptime[^\n]*\n"
+                  r"up \d+\.\d s\nCPU vendor \S+, hypervisor KVMKVMKVM", timeout=300)
+    sh_check(r, m, "minios: paravent shutdown presses its power button; it powers off and is gone",
+             "paravent shutdown -w minios; echo rc=$?; paravent list | grep -c '^minios '; true",
+             want=r"rc=0\n0$", timeout=120)
