@@ -227,10 +227,25 @@ static int cmd_info(void)
 		return 1;
 	const cJSON *item;
 	cJSON_ArrayForEach(item, host) {
-		if (cJSON_IsString(item))
-			printf("%-16s: %s\n", item->string, item->valuestring);
-		else if (cJSON_IsNumber(item))
-			printf("%-16s: %.0f\n", item->string, item->valuedouble);
+		if (cJSON_IsString(item)) {
+			printf("%-20s: %s\n", item->string, item->valuestring);
+		} else if (cJSON_IsNumber(item)) {
+			printf("%-20s: %.0f\n", item->string, item->valuedouble);
+		} else if (strcmp(item->string, "kvm") == 0) {
+			const cJSON *u = cJSON_GetObjectItemCaseSensitive(item, "usable");
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(item, "detail");
+			printf("%-20s: %s: %s\n", "kvm", cJSON_IsTrue(u) ? "usable" : "NOT usable",
+			       cJSON_IsString(d) ? d->valuestring : "");
+		} else if (cJSON_IsArray(item)) {
+			const cJSON *n;
+			cJSON_ArrayForEach(n, item) {
+				const cJSON *name = cJSON_GetObjectItemCaseSensitive(n, "name");
+				const cJSON *addr = cJSON_GetObjectItemCaseSensitive(n, "address");
+				if (cJSON_IsString(name))
+					printf("%-20s: %s\n", name->valuestring,
+					       cJSON_IsString(addr) ? addr->valuestring : "(no address)");
+			}
+		}
 	}
 	cJSON_Delete(host);
 	return 0;

@@ -54,8 +54,11 @@ def run(r, m, sh_check):
              "wget -q -T 30 -O - http://web/ | grep -o 'Hello from web\\|visits: <b id=\"visits\">[0-9]*'; "
              "wget -q -T 30 -O - http://web/ | grep -o 'visits: <b id=\"visits\">[0-9]*'",
              want=r"Hello from web\nvisits: <b id=\"visits\">1\nvisits: <b id=\"visits\">2$", timeout=400)
-    sh_check(r, m, "demos: the web demo's second NIC is on the LAN (br0)",
-             wait_console("web", "web guest: eth1 has", 120), want=r"eth1 has 10\.0\.2\.\d+", timeout=150)
+    sh_check(r, m, "demos: the web demo's second NIC is on the LAN (br0), and serves its page there",
+             wait_console("web", "web guest: eth1 has", 120) + "; "
+             "wget -q -T 30 -O - http://$(sed -n 's/.*web guest: eth1 has //p' %s | tr -d '\\r' | head -n 1)/ | "
+             "grep -o 'Hello from web'" % (LOG % "web"),
+             want=r"eth1 has 10\.0\.2\.\d+[\s\S]*\nHello from web$", timeout=150)
     sh_check(r, m, "demos: paravent-ticker reads the ticker's values, each one more than the last",
              wait_console("ticker", "ticker guest: eth0 has") + " >/dev/null; paravent-ticker --count 20 ticker",
              want=r"ticker on ticker: 20 values, \d+ to \d+, each one more than the last", timeout=400)

@@ -108,7 +108,7 @@ class Serial:
 class Machine:
     def __init__(self, name, workdir, iso=None, firmware="bios", media="cdrom",
                  kernel=None, initrd=None, append=None, options="paravent.shell=ttyS1 paravent.autostart=none",
-                 memory=2048, smp=2, disks=()):
+                 memory=2048, smp=2, disks=(), cpu="max"):
         self.name = name
         self.dir = os.path.join(workdir, name)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -116,6 +116,7 @@ class Machine:
         self.iso, self.firmware, self.media = iso, firmware, media
         self.kernel, self.initrd, self.append = kernel, initrd, append
         self.options, self.memory, self.smp, self.disks = options, memory, smp, disks
+        self.cpu = cpu
         self.proc = None
         self.started = None
         self.console = Serial(os.path.join(self.dir, "ttyS0.sock"), os.path.join(self.dir, "ttyS0.log"))
@@ -123,7 +124,7 @@ class Machine:
         self.shell_ready = False
 
     def qemu_args(self):
-        a = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", "max",
+        a = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", self.cpu,
              "-smp", str(self.smp), "-m", str(self.memory), "-display", "none", "-no-reboot",
              "-chardev", "socket,id=s0,path=%s,server=on,wait=on" % self.console.path,
              "-serial", "chardev:s0",

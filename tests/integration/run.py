@@ -188,6 +188,29 @@ def test_toram(r, args, version, guest_kernel):
         m.stop()
 
 
+def test_no_kvm(r, args, version):
+    """The default entry on a CPU without virtualization (QEMU -cpu max,-svm): dom0 boots, the
+    demos are not attempted, and the console and the menu say why."""
+    label = "no-kvm"
+    print("== boot %s (the default entry on a CPU without AMD-V)" % label, flush=True)
+    m = Machine(label, args.workdir, iso=args.iso, options="paravent.shell=ttyS1", cpu="max,-svm,-vmx")
+    try:
+        if boot_to_ready(r, m, version, label):
+            try:
+                m.console.wait(r"demos: not starting the demo guests: KVM unusable[^\n]*", 60)
+                m.console.wait(r"KVM: NOT USABLE", 30)
+                m.console.wait(r"No guest can run: KVM unusable", 30)
+                r.check("no-kvm: the console and the menu say KVM is unusable, and why", True)
+            except Exception as e:
+                r.check("no-kvm: the console and the menu say KVM is unusable, and why", False, str(e)[-1200:])
+            sh_check(r, m, "no-kvm: no demo was started, and paraventd says why on /host",
+                     "paravent list | tail -n +2 | wc -l; paravent info", want=r"^1\n[\s\S]*kvm\s+: NOT usable: KVM unusable")
+    except Exception:
+        r.check("no-kvm: test harness", False, traceback.format_exc())
+    finally:
+        m.stop()
+
+
 def test_missing_medium(r, args, build_id):
     label = "no-medium"
     print("== boot %s (dom0 kernel and initramfs, no boot medium, a foreign FAT disk)" % label, flush=True)
@@ -233,7 +256,7 @@ def main():
     ap.add_argument("--iso", required=True)
     ap.add_argument("--build", required=True)
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,demos,toram,nomedium,repro")
+    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,demos,toram,nokvm,nomedium,repro")
     args = ap.parse_args()
     args.workdir = args.workdir or os.path.join(args.build, "test")
     args.only = set(filter(None, args.only.split(",")))
@@ -250,6 +273,8 @@ def main():
         test_boot_matrix(r, args, version, build_id)
     if not only or "toram" in only:
         test_toram(r, args, version, os.path.join(args.build, "guest/bzImage"))
+    if not only or "nokvm" in only:
+        test_no_kvm(r, args, version)
     if not only or "nomedium" in only:
         test_missing_medium(r, args, build_id)
     if not only or "repro" in only:
