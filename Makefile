@@ -107,14 +107,23 @@ $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTAC
 
 # --- images --------------------------------------------------------------------------------
 
-# Guest images carried in dom0: one initramfs per folder of guest-images/ that has an init.
-GUEST_INITRAMFS := $(patsubst guest-images/%/init,$(B)/guests/%.cpio.zst,$(wildcard guest-images/*/init))
+# Guest images carried in dom0 (scripts/build-guest-image.sh): the minimal guest as an
+# initramfs (the hypervisor's tests and benchmarks boot it with --initrd), every other folder
+# of guest-images/ with an init as a read-only squashfs disk (the demos boot with root=/dev/vda).
+GUEST_INITRAMFS := $(B)/guests/minimal.cpio.zst
+GUEST_DISKS := $(patsubst guest-images/%/init,$(B)/guests/%.img,\
+	$(filter-out guest-images/minimal/init,$(wildcard guest-images/*/init)))
+GUEST_IMAGE_DEPS = guest-images/$$*/init $$(wildcard guest-images/$$*/*.c) $$(shell find guest-images/$$*/files 2>/dev/null) \
+	guest-images/common/guest-lib.sh $(B)/busybox/busybox scripts/build-guest-image.sh
 
 .SECONDEXPANSION:
-$(B)/guests/%.cpio.zst: guest-images/%/init $$(wildcard guest-images/$$*/*.c) $$(shell find guest-images/$$*/files 2>/dev/null) \
-		guest-images/common/guest-lib.sh $(B)/busybox/busybox scripts/build-guest-initramfs.sh
+$(B)/guests/%.cpio.zst: $(GUEST_IMAGE_DEPS)
 	@mkdir -p $(@D)
-	@scripts/build-guest-initramfs.sh $@ guest-images/$* $(B)/busybox/busybox
+	@scripts/build-guest-image.sh cpio $@ guest-images/$* $(B)/busybox/busybox
+
+$(B)/guests/%.img: $(GUEST_IMAGE_DEPS)
+	@mkdir -p $(@D)
+	@scripts/build-guest-image.sh squashfs $@ guest-images/$* $(B)/busybox/busybox
 
 # minios: the demo guest that is not Linux, a freestanding ELF kernel of our own.
 MINIOS := $(B)/guests/minios.elf
@@ -124,11 +133,12 @@ $(MINIOS): $(wildcard guest-images/minios/*.c guest-images/minios/*.S) guest-ima
 		-mgeneral-regs-only -fno-stack-protector -nostdlib -static -Wl,-T,guest-images/minios/link.ld \
 		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -o $@ $(filter %.S %.c,$^)
 
-guests: $(GUEST_INITRAMFS) $(MINIOS)
+GUEST_IMAGES := $(GUEST_INITRAMFS) $(GUEST_DISKS) $(MINIOS)
+guests: $(GUEST_IMAGES)
 
-$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_INITRAMFS) $(MINIOS) \
+$(B)/rootfs.squashfs: $(B)/busybox/busybox $(DOM0_PROGS) $(B)/guest/bzImage $(GUEST_IMAGES) \
 		$(wildcard guest-images/*/*.cfg) $(ROOTFS_FILES) VERSION scripts/build-rootfs.sh
-	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_INITRAMFS) $(MINIOS)
+	@scripts/build-rootfs.sh $@ $(B)/busybox/busybox $(B)/bin $(B)/guest/bzImage $(GUEST_IMAGES)
 
 # The marker that names this build's boot medium: version, source date and a hash of the
 # root image, so no other build (nor another copy of a volume label) can be mistaken for it.

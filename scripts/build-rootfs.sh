@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-rootfs.sh OUT.squashfs BUSYBOX BINDIR GUEST_KERNEL [GUEST_INITRAMFS...]
+# build-rootfs.sh OUT.squashfs BUSYBOX BINDIR GUEST_KERNEL [GUEST_IMAGE...]
 # Assembles dom0's root filesystem: BusyBox and its applet links, rootfs/files, our own
 # programs from BINDIR, the guest kernel and guest images; packs it with mksquashfs. No root needed: owners
 # are forced to root and device nodes come from pseudo-definitions.

@@ -20,9 +20,10 @@ guest_setup() {
 	mount -t tmpfs tmpfs /tmp 2>/dev/null
 	# CPUs the VMM plugs later (paravent-vmm --max-vcpus) arrive offline; without udev, the
 	# kernel's uevent helper brings each one online as it appears.
-	printf '#!/bin/sh\n[ "$SUBSYSTEM" = cpu ] && [ "$ACTION" = add ] && echo 1 >"/sys$DEVPATH/online"\n' >/bin/uevent
-	chmod 755 /bin/uevent
-	echo /bin/uevent >/proc/sys/kernel/hotplug
+	# (helper scripts go to /tmp: the root may be a read-only disk)
+	printf '#!/bin/sh\n[ "$SUBSYSTEM" = cpu ] && [ "$ACTION" = add ] && echo 1 >"/sys$DEVPATH/online"\n' >/tmp/uevent
+	chmod 755 /tmp/uevent
+	echo /tmp/uevent >/proc/sys/kernel/hotplug
 	# The ACPI power button (paravent-vmm's "shutdown" request): sync and power off. dd
 	# blocks on the button's event device until it is pressed: no polling.
 	for d in /sys/class/input/event*; do
@@ -46,7 +47,7 @@ guest_setup() {
 # on br0 the LAN); the console says what each got, and eth0's router is the default route.
 guest_network() {
 	ip link set lo up
-	cat >/bin/dhcp-event <<EOS
+	cat >/tmp/dhcp-event <<EOS
 #!/bin/sh
 case "\$1" in
 bound|renew)
@@ -56,12 +57,12 @@ bound|renew)
 deconfig) ifconfig "\$interface" 0.0.0.0 ;;
 esac
 EOS
-	chmod 755 /bin/dhcp-event
+	chmod 755 /tmp/dhcp-event
 	for n in /sys/class/net/eth*; do
 		[ -e "$n" ] || continue
 		n=${n##*/}
 		ip link set "$n" up
-		udhcpc -b -q -i "$n" -s /bin/dhcp-event -x "hostname:$(hostname)" >/dev/null 2>&1
+		udhcpc -b -q -i "$n" -s /tmp/dhcp-event -x "hostname:$(hostname)" >/dev/null 2>&1
 	done
 }
 
