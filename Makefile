@@ -107,12 +107,12 @@ $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTAC
 
 # --- images --------------------------------------------------------------------------------
 
-# Guest images carried in dom0 (scripts/build-guest-image.sh): the minimal guest as an
-# initramfs (the hypervisor's tests and benchmarks boot it with --initrd), every other folder
-# of guest-images/ with an init as a read-only squashfs disk (the demos boot with root=/dev/vda).
+# Guest images carried in dom0 (scripts/build-guest-image.sh): every folder of guest-images/
+# with an init as a read-only squashfs disk (the demos boot with root=/dev/vda), and the
+# minimal guest also as an initramfs (the hypervisor's tests and benchmarks boot it with
+# --initrd).
 GUEST_INITRAMFS := $(B)/guests/minimal.cpio.zst
-GUEST_DISKS := $(patsubst guest-images/%/init,$(B)/guests/%.img,\
-	$(filter-out guest-images/minimal/init,$(wildcard guest-images/*/init)))
+GUEST_DISKS := $(patsubst guest-images/%/init,$(B)/guests/%.img,$(wildcard guest-images/*/init))
 GUEST_IMAGE_DEPS = guest-images/$$*/init $$(wildcard guest-images/$$*/*.c) $$(shell find guest-images/$$*/files 2>/dev/null) \
 	guest-images/common/guest-lib.sh $(B)/busybox/busybox scripts/build-guest-image.sh
 

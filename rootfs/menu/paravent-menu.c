@@ -320,13 +320,12 @@ int main(void)
 			/* all demos, or (g) the selected one's group: the names sharing its prefix
 			 * before '-', e.g. netlab-router, netlab-a, netlab-b */
 			int done = 0;
-			char one[300], group[70];
+			char one[300], group[70], failed[320] = "";
 			size_t glen = 0;
 			if (k == 'g') {
 				glen = strcspn(d->name, "-");
 				snprintf(group, sizeof(group), "%.*s", (int)glen, d->name);
 			}
-			msg[0] = 0;
 			for (int i = 0; i < md.ndemos; i++) {
 				bool up = strcmp(md.d[i].state, "running") == 0 || strcmp(md.d[i].state, "paused") == 0;
 				if (k == 'g' && (strncmp(md.d[i].name, group, glen) != 0 ||
@@ -337,14 +336,13 @@ int main(void)
 						done++;
 						menu_data_refresh(&md); /* memory for the next one */
 					} else {
-						snprintf(msg, sizeof(msg), "%s", one);
+						snprintf(failed, sizeof(failed), "; %s", one);
 					}
 				} else if (k == 'z' && up && menu_stop(&md.d[i], one, sizeof(one)) == 0) {
 					done++;
 				}
 			}
-			if (!msg[0])
-				snprintf(msg, sizeof(msg), "%s %d demo(s)", k != 'z' ? "started" : "asked to shut down", done);
+			snprintf(msg, sizeof(msg), "%s %d demo(s)%s", k != 'z' ? "started" : "asked to shut down", done, failed);
 		} else if (k == 'd') {
 			wait_any_key_refreshing(&md, draw_dashboard);
 		} else if (k == 'i') {

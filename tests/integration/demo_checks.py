@@ -100,6 +100,35 @@ def run(r, m, sh_check):
              "grep '^commands\\|^up \\|^CPU vendor'",
              want=r"minios guest up: a tiny OS in C, not Linux[\s\S]*\ncommands: help, uptime[^\n]*\n"
                   r"up \d+\.\d s\nCPU vendor \S+, hypervisor KVMKVMKVM", timeout=300)
+    menu("menu: c opens minios's console; a command there; Ctrl-] comes back", "2c",
+         r"the console of minios: Ctrl-\] returns")
+    menu("menu: ... the console answers", "ticks\r", r"timer interrupts at 20 Hz")
+    menu("menu: ... and Ctrl-] returns to the menu", "\x1d", r"virtualization from a live CD")
     sh_check(r, m, "minios: paravent shutdown presses its power button; it powers off and is gone",
              "paravent shutdown -w minios; echo rc=$?; paravent list | grep -c '^minios '; true",
              want=r"rc=0\n0$", timeout=120)
+    menu("menu: d shows the dashboard of every domain", "d", r"Dashboard: every domain[\s\S]*netlab-router\s+running")
+    menu("menu: ... any key returns", "q", r"virtualization from a live CD")
+    menu("menu: h shows help", "h", r"Help \(any key returns\)[\s\S]*Demo guests")
+    menu("menu: ... any key returns", "q", r"virtualization from a live CD")
+    menu("menu: ! opens a dom0 shell", "!", r"a dom0 shell: exit returns to the menu")
+    menu("menu: ... which runs commands", "echo shell-$((6*7))\r", r"shell-42")
+    menu("menu: ... and exit returns to the menu", "exit\r", r"virtualization from a live CD")
+    sh_check(r, m, "menu: redraws at the new size when the terminal is resized",
+             "stty -F /dev/ttyS0 cols 132 rows 40; sleep 3; stty -F /dev/ttyS0 cols 80 rows 24; echo resized")
+    try:
+        text = m.console.text()
+        r.check("menu: ... the wider frame shows the web demo's whole description",
+                "the guest's name, uptime and visits." in text, text[-1500:])
+    except Exception as e:
+        r.check("menu: ... the wider frame", False, str(e))
+    menu("menu: z asks every running demo to shut down", "z", r"asked to shut down \d+ demo\(s\)")
+    sh_check(r, m, "menu: ... and they all go",
+             "for i in $(seq 150); do [ $(paravent list | tail -n +3 | wc -l) = 0 ] && break; sleep 1; done; "
+             "paravent list | tail -n +3 | wc -l", want=r"^0$", timeout=200)
+    sh_check(r, m, "menu: a demo that needs more memory than dom0 has is listed with its need",
+             "printf 'name = \"huge\"\\nkernel = \"/usr/share/paravent/kernels/guest-bzImage\"\\n"
+             "memory = 100000\\n' > /usr/share/paravent/demos/huge.cfg; echo written")
+    menu("menu: ... and starting it is refused, saying how much it needs", "\x0c2s",
+         r"not enough memory: huge needs 100000 MiB, dom0 has \d+ MiB available")
+    menu("menu: a starts all the (other) demos", "a", r"started [5-9] demo\(s\)", timeout=120)
