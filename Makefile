@@ -96,13 +96,15 @@ $(B)/libmicrohttpd: scripts/build-libmicrohttpd.sh | deps $(B)/khdr/include
 	@mkdir -p $(B)
 	@ln -sfn "$$(scripts/build-libmicrohttpd.sh)" $@
 
-# (the VMM's MAC derivation, so that a domain's address is known before its VMM starts)
+# (and two of the VMM's files: the MAC derivation, so that a domain's address is known before
+# its VMM starts, and the tap set-up, since paraventd opens the taps and hands them over)
 $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \
-		hypervisor/paravent-vmm.h hypervisor/virtio_net_hdr.c hypervisor/virtio_net_hdr.h VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
+		hypervisor/paravent-vmm.h hypervisor/virtio_net_hdr.c hypervisor/virtio_net_hdr.h \
+		hypervisor/net_tap.c hypervisor/net_tap.h VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -pthread -I$(B)/cjson -I$(B)/libmicrohttpd/include -Irootfs/toolstack \
 		-Irootfs/paraventd -Ihypervisor -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
-		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) hypervisor/virtio_net_hdr.c $(B)/obj/cJSON-musl.o \
+		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) hypervisor/virtio_net_hdr.c hypervisor/net_tap.c $(B)/obj/cJSON-musl.o \
 		$(B)/libmicrohttpd/lib/libmicrohttpd.a
 
 # --- images --------------------------------------------------------------------------------
@@ -182,7 +184,8 @@ $(B)/unit/test_ratelimit: tests/unit/test_ratelimit.c hypervisor/ratelimit.c $(V
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
 $(B)/unit/test_virtio_net: tests/unit/test_virtio_net.c hypervisor/virtio_net_hdr.c hypervisor/options.c \
-		hypervisor/ratelimit.c $(VMM_HDR) tests/unit/check.h
+		hypervisor/ratelimit.c hypervisor/virtio_net_frame.c hypervisor/virtqueue.c hypervisor/guest_mem.c \
+		$(VMM_HDR) tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +25,7 @@
 #include "le.h"
 #include "net_tap.h"
 #include "net_vhost.h"
+#include "virtio_net_frame.h"
 #include "virtio_net_hdr.h"
 #include "virtio_pci.h"
 #include "virtio_spec.h"
@@ -34,7 +34,6 @@
 #define NET_QUEUE_SIZE 256
 #define RXQ 0
 #define TXQ 1
-#define RX_MAX_CHAINS 64 /* merged receive buffers for one frame */
 #define RX_BUF_SIZE (VIRTIO_NET_HDR_SIZE + 65536 + 256)
 
 struct virtio_net {
@@ -110,32 +109,15 @@ static void watch_tap(struct virtio_net *n, bool on)
 /* Sends tx_chain to the tap if its header is sound; counts it otherwise. */
 static void tx_send(struct virtio_net *n)
 {
-	struct virtq_chain *c = &n->tx_chain;
-	uint8_t hdr[VIRTIO_NET_HDR_SIZE];
-	struct iovec iov[VIRTQ_MAX_SEGS];
-	unsigned niov = 0;
-	uint64_t got = 0;
+	enum net_hdr_verdict why;
+	enum net_tx_result r = virtio_net_tx_frame(&n->tx_chain, n->vp.driver_features, n->tap.fd, &why);
 
-	if (c->writable_len || c->readable_len < VIRTIO_NET_HDR_SIZE) {
-		n->tx_malformed++;
-		return;
-	}
-	for (unsigned i = 0; i < c->nbufs; i++) {
-		const struct virtq_buf *b = &c->bufs[i];
-		for (uint32_t k = 0; k < b->len && got < sizeof(hdr); k++)
-			hdr[got++] = b->addr[k];
-		iov[niov++] = (struct iovec){ b->addr, b->len };
-	}
-	enum net_hdr_verdict v = virtio_net_hdr_check(hdr, c->readable_len - VIRTIO_NET_HDR_SIZE,
-						      n->vp.driver_features);
-	if (v != NET_HDR_OK) {
-		if (n->tx_malformed++ == 0)
-			vmm_log("virtio-net %u: dropping a frame from the guest: %s (further ones are only counted)",
-				n->index, virtio_net_hdr_verdict_name(v));
-		return;
-	}
-	if (writev(n->tap.fd, iov, (int)niov) < 0)
+	if (r == NET_TX_FAILED) {
 		n->tx_dropped++;
+	} else if (r == NET_TX_MALFORMED && n->tx_malformed++ == 0) {
+		vmm_log("virtio-net %u: dropping a frame from the guest: %s (further ones are only counted)",
+			n->index, virtio_net_hdr_verdict_name(why));
+	}
 }
 
 static void net_tx(struct virtio_net *n)
@@ -184,65 +166,6 @@ static void net_tx(struct virtio_net *n)
 
 /* --- receive: tap -> guest ------------------------------------------------------------------- */
 
-enum rx_result { RX_DELIVERED, RX_NO_BUFFERS, RX_DROPPED, RX_BROKEN };
-
-/* Copies the frame in rxbuf into as many receive chains as it needs (one without merged
- * buffers) and publishes them together. */
-static enum rx_result rx_deliver(struct virtio_net *n)
-{
-	struct virtq *vq = &n->vp.vq[RXQ];
-	struct guest_mem *m = &n->vm->mem;
-	bool mrg = n->vp.driver_features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
-	uint16_t heads[RX_MAX_CHAINS];
-	uint32_t lens[RX_MAX_CHAINS];
-	uint8_t *num_buffers[2] = { NULL, NULL }; /* where bytes 10 and 11 of the header landed */
-	size_t done = 0;
-	unsigned k = 0;
-
-	while (done < n->rx_len) {
-		if (k == RX_MAX_CHAINS || (k == 1 && !mrg)) {
-			/* buffers too small for this frame: keep them, lose the frame */
-			virtq_unpop(vq, k);
-			return RX_DROPPED;
-		}
-		int r = virtq_pop(vq, m, &n->rx_chain);
-		if (r == 0) {
-			virtq_unpop(vq, k);
-			return RX_NO_BUFFERS;
-		}
-		if (r < 0 || n->rx_chain.readable_len) {
-			/* a receive buffer we could not write into: the driver is broken */
-			virtio_pci_set_broken(&n->vp);
-			return RX_BROKEN;
-		}
-		uint32_t written = 0;
-		for (unsigned i = 0; i < n->rx_chain.nbufs && done < n->rx_len; i++) {
-			struct virtq_buf *b = &n->rx_chain.bufs[i];
-			size_t c = n->rx_len - done < b->len ? n->rx_len - done : b->len;
-			for (size_t j = 0; j < 2; j++) {
-				size_t at = VIRTIO_NET_HDR_OFF_NUM_BUFFERS + j;
-				if (at >= done && at < done + c)
-					num_buffers[j] = b->addr + (at - done);
-			}
-			memcpy(b->addr, n->rxbuf + done, c);
-			guest_mem_mark_dirty(m, b->gpa, c);
-			done += c;
-			written += (uint32_t)c;
-		}
-		heads[k] = n->rx_chain.head;
-		lens[k] = written;
-		k++;
-	}
-	if (num_buffers[0])
-		*num_buffers[0] = (uint8_t)k;
-	if (num_buffers[1])
-		*num_buffers[1] = (uint8_t)(k >> 8);
-	for (unsigned i = 0; i < k; i++)
-		virtq_fill(vq, m, i, heads[i], lens[i]);
-	virtq_flush(vq, m, k);
-	return RX_DELIVERED;
-}
-
 static void net_rx(struct virtio_net *n)
 {
 	struct virtq *vq = &n->vp.vq[RXQ];
@@ -281,10 +204,13 @@ static void net_rx(struct virtio_net *n)
 			}
 		}
 		n->rx_paid = true;
-		enum rx_result r = rx_deliver(n);
-		if (r == RX_BROKEN)
+		enum net_rx_result r = virtio_net_rx_frame(vq, m, &n->rx_chain, n->rxbuf, n->rx_len,
+							   n->vp.driver_features & (1ULL << VIRTIO_NET_F_MRG_RXBUF));
+		if (r == NET_RX_BROKEN) {
+			virtio_pci_set_broken(&n->vp);
 			return;
-		if (r == RX_NO_BUFFERS) {
+		}
+		if (r == NET_RX_NO_BUFFERS) {
 			/* wait for the driver to post buffers; it kicks if we ask */
 			virtq_enable_notify(vq, m, true);
 			if (virtq_has_work(vq, m))
@@ -292,7 +218,7 @@ static void net_rx(struct virtio_net *n)
 			watch_tap(n, false);
 			break;
 		}
-		if (r == RX_DROPPED)
+		if (r == NET_RX_DROPPED)
 			n->rx_dropped++;
 		else
 			delivered = true;

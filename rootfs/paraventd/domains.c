@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include "guest_names.h"
+#include "net_tap.h"
 #include "virtio_net_hdr.h"
 
 #include <dirent.h>
@@ -139,8 +140,26 @@ static const char *state_name(const struct domain *d)
 	return s[d->state];
 }
 
-/* Starts d's VMM; with lock held. Returns 0 or -1 with errno. */
-static int spawn(struct domain *d)
+/* Opens the tap of d's vif i (vifID.I, or its vifname) on its bridge, for the VMM to inherit:
+ * paraventd has the privilege, the VMM gets a ready device (--net fd=), the shape a confined
+ * VMM needs. The tap is not persistent: it goes when the VMM, its last holder, exits. */
+static int open_vif_tap(const struct domain *d, int i, char *err, size_t errlen)
+{
+	struct net_option o;
+	struct net_tap t;
+
+	memset(&o, 0, sizeof(o));
+	o.fd = -1;
+	if (d->cfg.vif[i].vifname[0])
+		snprintf(o.tap, sizeof(o.tap), "%s", d->cfg.vif[i].vifname);
+	else
+		snprintf(o.tap, sizeof(o.tap), "vif%d.%d", d->id, i);
+	snprintf(o.bridge, sizeof(o.bridge), "%s", d->cfg.vif[i].bridge);
+	return net_tap_open(&o, (unsigned)i, &t, err, errlen) == 0 ? t.fd : -1;
+}
+
+/* Starts d's VMM; with lock held. Returns 0, or -1 with the reason in err. */
+static int spawn(struct domain *d, char *err, size_t errlen)
 {
 	char dir[512], ctl[600], con[600], log[600], mem[24], vcpus[16], maxv[16];
 	char disks[DOMCFG_MAX_DISKS][4200];
@@ -180,8 +199,15 @@ static int spawn(struct domain *d)
 		argv[n++] = "--disk";
 		argv[n++] = disks[i];
 	}
+	int taps[DOMCFG_MAX_VIFS];
 	for (int i = 0; i < d->cfg.nvifs; i++) {
-		domcfg_vif_net_arg(&d->cfg.vif[i], nets[i], sizeof(nets[i]));
+		taps[i] = open_vif_tap(d, i, err, errlen);
+		if (taps[i] < 0) {
+			while (i-- > 0)
+				close(taps[i]);
+			return -1;
+		}
+		domcfg_vif_net_arg(&d->cfg.vif[i], taps[i], nets[i], sizeof(nets[i]));
 		argv[n++] = "--net";
 		argv[n++] = nets[i];
 	}
@@ -194,11 +220,11 @@ static int spawn(struct domain *d)
 	argv[n] = NULL;
 
 	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
 		/* its own session, so that signals to paraventd's group do not reach it */
 		setsid();
+		for (int i = 0; i < d->cfg.nvifs; i++)
+			fcntl(taps[i], F_SETFD, 0); /* the taps are the VMM's to keep */
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -210,6 +236,12 @@ static int spawn(struct domain *d)
 		}
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
+	}
+	for (int i = 0; i < d->cfg.nvifs; i++)
+		close(taps[i]); /* ours go: a tap lives as long as its VMM */
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start paravent-vmm: %s", strerror(errno));
+		return -1;
 	}
 	d->pid = pid;
 	d->state = DOM_RUNNING;
@@ -471,8 +503,7 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 			break;
 		}
 	}
-	if (spawn(d) != 0) {
-		snprintf(err, errlen, "cannot start paravent-vmm: %s", strerror(errno));
+	if (spawn(d, err, errlen) != 0) {
 		forget(d);
 		pthread_mutex_unlock(&lock);
 		return 500;
@@ -675,8 +706,9 @@ static void vmm_ended(struct domain *d, int code, int sig)
 	case DOMCFG_RENAME_RESTART:
 	case DOMCFG_RESTART:
 		d->restarts++;
-		if (spawn(d) != 0) {
-			snprintf(d->last_exit, sizeof(d->last_exit), "cannot restart: %s", strerror(errno));
+		char why[200];
+		if (spawn(d, why, sizeof(why)) != 0) {
+			snprintf(d->last_exit, sizeof(d->last_exit), "cannot restart: %.78s", why);
 			d->state = DOM_CRASHED;
 		}
 		break;

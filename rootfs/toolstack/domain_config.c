@@ -577,11 +577,13 @@ static void vif_spec(struct ctx *c, const char *spec)
 	c->cfg->vif[c->cfg->nvifs++] = v;
 }
 
-void domcfg_vif_net_arg(const struct domcfg_vif *v, char *out, size_t outlen)
+void domcfg_vif_net_arg(const struct domcfg_vif *v, int fd, char *out, size_t outlen)
 {
 	size_t n = (size_t)snprintf(out, outlen, "bridge=%s", v->bridge);
 
-	if (v->vifname[0] && n < outlen)
+	if (fd >= 0 && n < outlen)
+		n += (size_t)snprintf(out + n, outlen - n, ",fd=%d", fd);
+	else if (v->vifname[0] && n < outlen)
 		n += (size_t)snprintf(out + n, outlen - n, ",tap=%s", v->vifname);
 	if (v->has_mac && n < outlen)
 		n += (size_t)snprintf(out + n, outlen - n, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],

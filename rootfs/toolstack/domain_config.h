@@ -77,9 +77,10 @@ const char *domcfg_action_name(enum domcfg_action a);
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into out[37]. */
 void domcfg_uuid_format(const uint8_t uuid[16], char out[37]);
 
-/* The paravent-vmm --net value for vif v: bridge, tap name, MAC, and xl's rate (a limit on
- * what the guest sends, RATE per second refilled every INTERVAL) as a token bucket of
- * RATE * INTERVAL bytes refilled every INTERVAL. */
-void domcfg_vif_net_arg(const struct domcfg_vif *v, char *out, size_t outlen);
+/* The paravent-vmm --net value for vif v: the tap (fd=FD when the caller opened it and hands
+ * it over, else tap=vifname when one is set), bridge, MAC, and xl's rate (a limit on what the
+ * guest sends, RATE per second refilled every INTERVAL) as a token bucket of RATE * INTERVAL
+ * bytes refilled every INTERVAL. */
+void domcfg_vif_net_arg(const struct domcfg_vif *v, int fd, char *out, size_t outlen);
 
 #endif

@@ -23,11 +23,12 @@ def run(r, m, sh_check):
              "paravent create /etc/paravent/examples/minimal.cfg && %s; paravent list | grep minimal"
              % wait_guest_up(1),
              want=r"Started domain minimal \(id=1\)\nminimal\s+1\s+128\s+1\s+r-----", timeout=400)
-    sh_check(r, m, "paravent create: the domain's vif is on pvbr0 with a fixed address; dom0 pings it by name",
+    sh_check(r, m, "paravent create: the domain's vif is on pvbr0 with a fixed address; dom0 pings it by name; its tap vif1.0 was opened by paraventd and handed over (fd=)",
              "grep minimal /etc/hosts; for i in $(seq 120); do grep -q 'eth0 has' %s && break; sleep 1; done; "
-             "grep -o 'eth0 has [0-9.]*' %s; ping -c 2 -W 10 minimal" % (CONSOLE, CONSOLE),
+             "grep -o 'eth0 has [0-9.]*' %s; ping -c 2 -W 10 minimal; ls /sys/class/net/pvbr0/brif | grep -x vif1.0; "
+             "cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -x 'bridge=pvbr0,fd=[0-9]*'" % (CONSOLE, CONSOLE),
              want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
-                  r"2 packets received", timeout=180)
+                  r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+$", timeout=180)
     sh_check(r, m, "paravent console: the guest's past output, then a command typed and its answer",
              "printf 'echo con-$((6*7))\\n' | paravent console minimal | tr -d '\\r' | "
              "grep -o 'minimal guest up\\|^con-42' | head -n 2; paravent console nope; echo rc=$?",

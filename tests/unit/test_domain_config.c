@@ -126,10 +126,12 @@ static void test_everything(void)
 	CHECK(cfg.vif[1].rate.bytes_per_sec == 1000000 && cfg.vif[1].rate.interval_us == 20000);
 	{
 		char arg[200];
-		domcfg_vif_net_arg(&cfg.vif[0], arg, sizeof(arg));
+		domcfg_vif_net_arg(&cfg.vif[0], -1, arg, sizeof(arg));
 		CHECK_STR(arg, "bridge=br0,mac=00:16:3e:01:02:03,tx-rate=62500@50ms"); /* 1.25 MB/s in 50 ms steps */
-		domcfg_vif_net_arg(&cfg.vif[1], arg, sizeof(arg));
+		domcfg_vif_net_arg(&cfg.vif[1], -1, arg, sizeof(arg));
 		CHECK_STR(arg, "bridge=pvbr0,tap=web0,tx-rate=20000@20ms");
+		domcfg_vif_net_arg(&cfg.vif[1], 7, arg, sizeof(arg)); /* a tap handed over: no name */
+		CHECK_STR(arg, "bridge=pvbr0,fd=7,tx-rate=20000@20ms");
 	}
 	CHECK(cfg.on_poweroff == DOMCFG_PRESERVE && cfg.on_reboot == DOMCFG_RENAME_RESTART &&
 	      cfg.on_crash == DOMCFG_RESTART && cfg.autostart);

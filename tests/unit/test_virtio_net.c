@@ -3,10 +3,15 @@
  * from a domain name, and the --net and --disk option syntax with rate limits. */
 #include "check.h"
 #include "options.h"
+#include "virtio_net_frame.h"
 #include "virtio_net_hdr.h"
 #include "virtio_spec.h"
 
+#include <endian.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define F(bit) (1ULL << (bit))
 
@@ -167,8 +172,179 @@ static void test_options(void)
 	CHECK(!o.disk[1].readonly && !rate_limit_active(&o.disk[1].rate));
 }
 
+/* --- a frame the guest transmits, through to a "tap" (a datagram socket pair) ---------------- */
+
+static uint8_t txmem[4096];
+static struct virtq_chain txc;
+
+static uint8_t *tx_add(uint32_t len, bool writable)
+{
+	static size_t used;
+	if (txc.nbufs == 0)
+		used = 0;
+	uint8_t *p = txmem + used;
+	used += len;
+	txc.bufs[txc.nbufs++] = (struct virtq_buf){ .addr = p, .len = len, .writable = writable };
+	*(writable ? &txc.writable_len : &txc.readable_len) += len;
+	return p;
+}
+
+static void test_tx_frames(void)
+{
+	int sv[2];
+	uint8_t got[2048];
+	enum net_hdr_verdict why;
+	uint64_t all = F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4);
+
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	/* a 60-byte frame whose header is split over two buffers, the frame over two more */
+	memset(&txc, 0, sizeof(txc));
+	uint8_t *h1 = tx_add(5, false), *h2 = tx_add(7, false), *f1 = tx_add(20, false), *f2 = tx_add(40, false);
+	uint8_t h[12];
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	memcpy(h1, h, 5);
+	memcpy(h2, h + 5, 7);
+	memset(f1, 0xaa, 20);
+	memset(f2, 0xbb, 40);
+	CHECK(virtio_net_tx_frame(&txc, all, sv[0], &why) == NET_TX_SENT && why == NET_HDR_OK);
+	CHECK(recv(sv[1], got, sizeof(got), MSG_DONTWAIT) == 72);
+	CHECK(memcmp(got, h, 12) == 0 && got[12] == 0xaa && got[31] == 0xaa && got[32] == 0xbb && got[71] == 0xbb);
+	/* the same frame asking for a checksum the driver did not negotiate: dropped, nothing sent */
+	CHECK(virtio_net_tx_frame(&txc, 0, sv[0], &why) == NET_TX_MALFORMED && why == NET_HDR_BAD_CSUM);
+	/* a bad segmentation request */
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 1400, 34, 16);
+	memcpy(h1, h, 5);
+	memcpy(h2, h + 5, 7);
+	CHECK(virtio_net_tx_frame(&txc, all, sv[0], &why) == NET_TX_MALFORMED && why == NET_HDR_BAD_GSO);
+	/* a chain with a device-writable buffer: not a transmit chain */
+	hdr(h, 0, 0, 0, 0, 0);
+	memcpy(h1, h, 5);
+	memcpy(h2, h + 5, 7);
+	tx_add(10, true);
+	CHECK(virtio_net_tx_frame(&txc, all, sv[0], &why) == NET_TX_MALFORMED);
+	/* shorter than a header, or than a header and an Ethernet header */
+	memset(&txc, 0, sizeof(txc));
+	tx_add(11, false);
+	CHECK(virtio_net_tx_frame(&txc, all, sv[0], &why) == NET_TX_MALFORMED);
+	memset(&txc, 0, sizeof(txc));
+	memset(tx_add(12 + 13, false), 0, 25);
+	CHECK(virtio_net_tx_frame(&txc, all, sv[0], &why) == NET_TX_MALFORMED && why == NET_HDR_SHORT);
+	CHECK(recv(sv[1], got, sizeof(got), MSG_DONTWAIT) < 0); /* none of them reached the tap */
+	/* a tap that is gone: counted as failed, no crash */
+	memset(&txc, 0, sizeof(txc));
+	memset(tx_add(12 + 60, false), 0, 72);
+	close(sv[1]);
+	CHECK(virtio_net_tx_frame(&txc, all, sv[0], &why) == NET_TX_FAILED);
+	close(sv[0]);
+}
+
+/* --- a frame for the guest, into its receive queue ---------------------------------------- */
+
+#define RAM_GPA 0x100000ULL
+#define RAM_SIZE 0x40000ULL
+static uint8_t *ram;
+static struct guest_mem rxm;
+static struct virtq rxq;
+static uint16_t posted;
+
+static void rx_setup(void)
+{
+	if (!ram)
+		ram = aligned_alloc(4096, RAM_SIZE);
+	memset(ram, 0, RAM_SIZE);
+	memset(&rxm, 0, sizeof(rxm));
+	guest_mem_add(&rxm, RAM_GPA, RAM_SIZE, ram);
+	memset(&rxq, 0, sizeof(rxq));
+	rxq.size = 16;
+	rxq.desc_gpa = RAM_GPA;
+	rxq.avail_gpa = RAM_GPA + 0x1000;
+	rxq.used_gpa = RAM_GPA + 0x2000;
+	rxq.ready = true;
+	posted = 0;
+}
+
+/* The driver posts a receive buffer of len bytes (at page 8 + i), or a device-readable one. */
+static void rx_post(uint32_t len, bool readable)
+{
+	uint16_t i = posted;
+	struct virtq_desc d = { htole64(RAM_GPA + 0x8000 + 0x1000ULL * i), htole32(len),
+				htole16(readable ? 0 : VIRTQ_DESC_F_WRITE), 0 };
+	memcpy(ram + 16 * i, &d, sizeof(d));
+	uint16_t head = htole16(i), idx = htole16((uint16_t)(i + 1));
+	memcpy(ram + 0x1000 + VIRTQ_AVAIL_RING + 2 * i, &head, 2);
+	memcpy(ram + 0x1000 + VIRTQ_AVAIL_IDX, &idx, 2);
+	posted++;
+}
+
+static uint16_t used_idx(void)
+{
+	uint16_t v;
+	memcpy(&v, ram + 0x2000 + VIRTQ_USED_IDX, 2);
+	return le16toh(v);
+}
+
+static uint32_t used_len(unsigned slot)
+{
+	uint32_t v;
+	memcpy(&v, ram + 0x2000 + VIRTQ_USED_RING + 8 * slot + 4, 4);
+	return le32toh(v);
+}
+
+static void test_rx_frames(void)
+{
+	static struct virtq_chain scratch;
+	static uint8_t frame[3000];
+	for (size_t i = 0; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)(i * 7);
+	memset(frame, 0, 12);
+
+	/* merged buffers: 3000 bytes over two 1536-byte buffers, num_buffers = 2, both at once */
+	rx_setup();
+	rx_post(1536, false);
+	rx_post(1536, false);
+	rx_post(1536, false);
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 3000, true) == NET_RX_DELIVERED);
+	CHECK(used_idx() == 2 && used_len(0) == 1536 && used_len(1) == 3000 - 1536);
+	uint8_t *b0 = ram + 0x8000, *b1 = ram + 0x9000;
+	CHECK(b0[10] == 2 && b0[11] == 0);
+	CHECK(memcmp(b0 + 12, frame + 12, 1536 - 12) == 0 && memcmp(b1, frame + 1536, 3000 - 1536) == 0);
+	CHECK(rxq.last_avail_idx == 2);
+	/* a frame for which the one remaining buffer is too small: nothing taken, wait for more */
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 3000, true) == NET_RX_NO_BUFFERS);
+	CHECK(rxq.last_avail_idx == 2 && used_idx() == 2);
+	rx_post(1536, false);
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 3000, true) == NET_RX_DELIVERED);
+	CHECK(used_idx() == 4 && rxq.last_avail_idx == 4);
+
+	/* without merged buffers a frame must fit one chain: dropped, the chain kept for the next */
+	rx_setup();
+	rx_post(1536, false);
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 3000, false) == NET_RX_DROPPED);
+	CHECK(rxq.last_avail_idx == 0 && used_idx() == 0);
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 100, false) == NET_RX_DELIVERED);
+	CHECK(used_idx() == 1 && used_len(0) == 100 && ram[0x8000 + 10] == 1);
+
+	/* no buffer at all */
+	rx_setup();
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 100, true) == NET_RX_NO_BUFFERS);
+	/* a receive buffer the device may not write into: the ring is unusable */
+	rx_post(1536, true);
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 100, true) == NET_RX_BROKEN);
+	CHECK(used_idx() == 0);
+	/* a buffer outside guest memory */
+	rx_setup();
+	struct virtq_desc bad = { htole64(RAM_GPA + RAM_SIZE - 16), htole32(1536), htole16(VIRTQ_DESC_F_WRITE), 0 };
+	rx_post(1536, false);
+	memcpy(ram, &bad, sizeof(bad));
+	CHECK(virtio_net_rx_frame(&rxq, &rxm, &scratch, frame, 100, true) == NET_RX_BROKEN);
+	free(ram);
+	ram = NULL;
+}
+
 int main(void)
 {
+	test_tx_frames();
+	test_rx_frames();
 	test_header();
 	test_mac();
 	test_options();
