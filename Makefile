@@ -127,13 +127,14 @@ $(B)/guests/%.img: $(GUEST_IMAGE_DEPS)
 	@mkdir -p $(@D)
 	@scripts/build-guest-image.sh squashfs $@ guest-images/$* $(B)/busybox/busybox
 
-# minios: the demo guest that is not Linux, a freestanding ELF kernel of our own.
+# minios: the demo guest that is not Linux, a freestanding ELF kernel of our own (stripped: its
+# symbol table would name the assembler's temporary file, and two builds would differ).
 MINIOS := $(B)/guests/minios.elf
 $(MINIOS): $(wildcard guest-images/minios/*.c guest-images/minios/*.S) guest-images/minios/link.ld
 	@mkdir -p $(@D)
 	gcc -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -no-pie -mno-red-zone \
 		-mgeneral-regs-only -fno-stack-protector -nostdlib -static -Wl,-T,guest-images/minios/link.ld \
-		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -o $@ $(filter %.S %.c,$^)
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -s -o $@ $(filter %.S %.c,$^)
 
 GUEST_IMAGES := $(GUEST_INITRAMFS) $(GUEST_DISKS) $(MINIOS)
 guests: $(GUEST_IMAGES)

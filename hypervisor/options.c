@@ -161,13 +161,18 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-static int parse_net(char *spec, struct vmm_options *opt, char *err, size_t errlen)
+static int parse_net(const char *spec, struct vmm_options *opt, char *err, size_t errlen)
 {
 	if (opt->nnics == VMM_MAX_NICS)
 		return bad(err, errlen, "too many --net options (at most 8)");
 	struct net_option *n = &opt->net[opt->nnics];
-	char *rest = spec, *item;
+	char copy[512], *rest = copy, *item;
 	uint64_t v;
+
+	/* on a copy: argv stays as it was, so ps and /proc/PID/cmdline show the real option */
+	if (strlen(spec) >= sizeof(copy))
+		return bad(err, errlen, "--net: the value is too long");
+	memcpy(copy, spec, strlen(spec) + 1);
 
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;

@@ -9,7 +9,7 @@ type commands into."""
 
 import re
 
-from vmm_checks import INITRD, KERNEL
+from vmm_checks import INITRD, KERNEL, RUN_VMM
 
 # Shell helpers, defined in front of every command:
 #   gstart NAME ARGS...  starts the minimal guest NAME in the background: console input from
@@ -22,9 +22,9 @@ from vmm_checks import INITRD, KERNEL
 HELPERS = r"""
 gstart() { n=$1; shift; rm -f /tmp/$n.in /tmp/$n.log /tmp/$n.rc /tmp/$n.sock; mkfifo /tmp/$n.in;
   (sleep 100000 >/tmp/$n.in &);
-  (paravent-vmm --kernel %s --initrd %s --memory 128 --name $n --control /tmp/$n.sock \
-    --console-log /tmp/$n.log --cmdline "console=ttyS0 quiet minimal.hostname=$n" "$@" \
-    </tmp/$n.in >/dev/null 2>/tmp/$n.err; echo $? >/tmp/$n.rc) & }
+  (: >/tmp/$n.err; run_vmm /tmp/$n.err paravent-vmm --kernel %s --initrd %s --memory 128 --name $n \
+    --control /tmp/$n.sock --console-log /tmp/$n.log --cmdline "console=ttyS0 quiet minimal.hostname=$n" "$@" \
+    </tmp/$n.in >/dev/null; echo $? >/tmp/$n.rc) & }
 gwait() { for i in $(seq $3); do grep -q "$2" /tmp/$1.log 2>/dev/null && return 0; sleep 1; done; return 1; }
 gcmd() { echo "echo X-\$((0+$2))-BEGIN; $4; echo X-\$((0+$2))-END" >/tmp/$1.in; gwait $1 "^X-$2-END" $3;
   sed -n "/^X-$2-BEGIN/,/^X-$2-END/p" /tmp/$1.log | tr -d '\r'; }
@@ -32,7 +32,7 @@ ctl() { vmmctl /tmp/$1.sock "$2"; }
 nic() { ctl $1 '{"op":"stats"}' | tr -d ' ' | sed 's/.*"nics":\[//; s/},{/}\n{/g' | sed -n "$(($2+1))p" |
   grep -o "\"$3\":[^,}]*" | cut -d: -f2- | tr -d '"'; }
 gip() { sed -n "s/^minimal guest: $2 has //p" /tmp/$1.log | tr -d '\r' | tail -1; }
-""" % (KERNEL, INITRD)
+""" % (KERNEL, INITRD) + RUN_VMM
 
 MIB5 = 5 * 1024 * 1024
 LIMIT = 100 * 1024 * 10  # 100K@100ms: 1000 KiB/s
@@ -58,6 +58,11 @@ def run(r, m, sh_check):
     sh_check(r, m, "net: a bridge that does not exist is one error before the guest boots (status 2)",
              "paravent-vmm --kernel %s --net bridge=nope </dev/null 2>&1; echo status=$?" % KERNEL,
              want=r"bridge nope does not exist[^\n]*\nstatus=2$")
+    sh_check(r, m, "net: without the privilege to make a tap (the VMM as nobody), one clear error before the guest boots",
+             "chmod 666 /dev/kvm; setuidgid nobody paravent-vmm --kernel %s --memory 64 --net bridge=pvbr0 "
+             "</dev/null 2>&1; echo status=$?; chmod 660 /dev/kvm" % KERNEL,
+             want=r"(cannot create tap vif\d+\.0: permission denied \(the VMM needs CAP_NET_ADMIN|"
+                  r"cannot open /dev/net/tun: Permission denied)[^\n]*\nstatus=2$")
     sh_check(r, m, "net: a bad --net option is refused the same way",
              "paravent-vmm --kernel %s --net bridge=pvbr0,backend=vhost,rate=1M </dev/null 2>&1; echo status=$?" % KERNEL,
              want=r"rate limits run in the user-space back-end[^\n]*\nstatus=2$")

@@ -26,9 +26,10 @@ def run(r, m, sh_check):
     sh_check(r, m, "paravent create: the domain's vif is on pvbr0 with a fixed address; dom0 pings it by name; its tap vif1.0 was opened by paraventd and handed over (fd=)",
              "grep minimal /etc/hosts; for i in $(seq 120); do grep -q 'eth0 has' %s && break; sleep 1; done; "
              "grep -o 'eth0 has [0-9.]*' %s; ping -c 2 -W 10 minimal; ls /sys/class/net/pvbr0/brif | grep -x vif1.0; "
-             "cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -x 'bridge=pvbr0,fd=[0-9]*'" % (CONSOLE, CONSOLE),
+             "cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -x 'bridge=pvbr0,fd=[0-9]*'; "
+             "grep -o 'tap vif1.0 on bridge pvbr0' /run/paravent/domains/minimal/vmm.log" % (CONSOLE, CONSOLE),
              want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
-                  r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+$", timeout=180)
+                  r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+\ntap vif1\.0 on bridge pvbr0$", timeout=180)
     sh_check(r, m, "paravent console: the guest's past output, then a command typed and its answer",
              "printf 'echo con-$((6*7))\\n' | paravent console minimal | tr -d '\\r' | "
              "grep -o 'minimal guest up\\|^con-42' | head -n 2; paravent console nope; echo rc=$?",

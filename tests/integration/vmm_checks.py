@@ -12,6 +12,18 @@ INITRD = "/usr/share/paravent/guests/minimal.cpio.zst"
 VMM = "paravent-vmm --kernel %s --initrd %s --memory 128" % (KERNEL, INITRD)
 
 
+# Shell: run_vmm LOG CMD... runs a guest's VMM with its messages in LOG (a link to the current
+# run's LOG.1 or LOG.2, readable while it runs), and once more if the
+# guest triple-faulted before reaching init: the intermittent early fault of docs/hypervisor.md
+# ("Known problems", issue 3), which has nothing to do with what these checks look at. Every
+# retry is counted in /tmp/early-faults, and the tests report the count; a second fault fails
+# the check as before.
+RUN_VMM = ("run_vmm() { log=$1; shift; for try in 1 2; do ln -sf $log.$try $log; \"$@\" 2>$log.$try; rc=$?; "
+           "if [ $rc = 4 ] && [ $try = 1 ] && ! grep -q 'guest init reached' $log.$try; then "
+           "echo \"$log: early triple fault, started again\" >>/tmp/early-faults; continue; fi; return $rc; "
+           "done; }; ")
+
+
 def crash_elf():
     """A tiny ELF "kernel" whose first instruction is ud2: with no IDT the exception
     becomes a triple fault, which the VMM must report as a crash."""
@@ -29,9 +41,10 @@ def guest_session(m, vmm_args, commands, last="poweroff -f", timeout=600):
     text) where text holds the guest's output of the commands and "status=N", the VMM's
     exit status."""
     body = "; ".join(commands)
-    script = (
+    script = RUN_VMM + (
         "rm -f /tmp/gs.in /tmp/gs.log /tmp/gs.rc; mkfifo /tmp/gs.in; "
-        "(%s %s --console-log /tmp/gs.log </tmp/gs.in >/dev/null 2>/tmp/gs.err; echo $? >/tmp/gs.rc) & "
+        "(: >/tmp/gs.err; run_vmm /tmp/gs.err %s %s --console-log /tmp/gs.log </tmp/gs.in >/dev/null; "
+        "echo $? >/tmp/gs.rc) & "
         "exec 3>/tmp/gs.in; "
         "for i in $(seq 300); do grep -q 'minimal guest up' /tmp/gs.log 2>/dev/null && break; sleep 1; done; "
         "sleep 1; echo 'echo GUEST-BEGIN-$((0+1)); %s; echo GUEST-DONE-$((1+1))' >&3; "
@@ -50,8 +63,8 @@ def control_guest(name, extra=""):
     /tmp/NAME.sock (log /tmp/NAME.err, exit status /tmp/NAME.rc), waits until it has reached
     init (the boot marker in stats), then prints its stats."""
     ctl = "vmmctl /tmp/%s.sock" % name
-    return ("rm -f /tmp/{n}.sock /tmp/{n}.rc; ({vmm} --name {n} {extra} --control /tmp/{n}.sock "
-            "--cmdline 'console=ttyS0' </dev/null >/dev/null 2>/tmp/{n}.err; echo $? >/tmp/{n}.rc) & "
+    return (RUN_VMM + "rm -f /tmp/{n}.sock /tmp/{n}.rc; (: >/tmp/{n}.err; run_vmm /tmp/{n}.err {vmm} --name {n} "
+            "{extra} --control /tmp/{n}.sock --cmdline 'console=ttyS0' </dev/null >/dev/null; echo $? >/tmp/{n}.rc) & "
             "for i in $(seq 300); do {ctl} '{{\"op\":\"stats\"}}' 2>/dev/null | grep -q '\"boot_ms\":[0-9]' && break; "
             "sleep 1; done; {ctl} '{{\"op\":\"stats\"}}'".format(n=name, vmm=VMM, extra=extra, ctl=ctl))
 
@@ -166,7 +179,8 @@ def run(r, m, sh_check, debian=False):
     r.check("vmm: a reboot inside the guest gives exit status 3", "status=3" in (out or ""), out[-800:])
 
     _, err2 = m.sh("cat /tmp/gs.err")
-    serial_exits = re.search(r"(\d+) vCPU exits", err2 or "")
+    # the last run's count: a run started again after an early fault logs twice (RUN_VMM)
+    serial_exits = ([None] + list(re.finditer(r"(\d+) vCPU exits", err2 or "")))[-1]
 
     # Boot 2b: the same guest on virtio-console (hvc0), with virtio-rng.
     rc, out = guest_session(m, "--console virtio --name hvc", [
@@ -179,7 +193,7 @@ def run(r, m, sh_check, debian=False):
     r.check("vmm: virtio-rng feeds the guest's /dev/hwrng",
             re.search(r"virtio_rng\.0\n16\n", out or "") is not None, (out or "")[-800:])
     _, err3 = m.sh("cat /tmp/gs.err")
-    virtio_exits = re.search(r"(\d+) vCPU exits", err3 or "")
+    virtio_exits = ([None] + list(re.finditer(r"(\d+) vCPU exits", err3 or "")))[-1]
     ok = serial_exits and virtio_exits and int(virtio_exits.group(1)) * 5 < int(serial_exits.group(1))
     r.check("vmm: virtio-console costs far fewer exits than the UART (%s vs %s for a boot)"
             % (virtio_exits.group(1) if virtio_exits else "?", serial_exits.group(1) if serial_exits else "?"),
