@@ -11,11 +11,9 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "eventloop.h"
+#include "rate_timer.h"
 
 #include "le.h"
 #include "virtio_pci.h"
@@ -55,20 +53,6 @@ static void blk_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, 
 		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void arm_timer(int fd, uint64_t ns)
-{
-	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ns / 1000000000ULL),
-						.tv_nsec = (long)(ns % 1000000000ULL) } };
-	timerfd_settime(fd, 0, &its, NULL);
-}
-
 static void blk_queue_notify(struct virtio_pci *vp, unsigned q)
 {
 	struct virtio_blk *b = vp->dev;
@@ -96,12 +80,12 @@ static void blk_queue_notify(struct virtio_pci *vp, unsigned q)
 			if (rate_limit_active(&b->rl)) {
 				/* the data moved: everything but the 16-byte header and the status byte */
 				uint64_t len = b->chain.readable_len + b->chain.writable_len;
-				uint64_t wait = rate_limit_take(&b->rl, len > 17 ? len - 17 : 0, now_ns());
+				uint64_t wait = rate_limit_take(&b->rl, len > 17 ? len - 17 : 0, rate_now_ns());
 				if (wait) {
 					/* the request waits, and with it the queue: the guest slows down */
 					b->pending = true;
 					b->st.throttled++;
-					arm_timer(b->timer_fd, wait);
+					rate_timer_arm(b->timer_fd, wait);
 					virtio_pci_queue_done(vp, q);
 					return;
 				}
@@ -124,16 +108,14 @@ static void blk_reset(struct virtio_pci *vp)
 
 	/* requests complete synchronously: only one held by the rate limit can be in flight */
 	b->pending = false;
-	struct itimerspec off = { 0 };
-	timerfd_settime(b->timer_fd, 0, &off, NULL);
+	rate_timer_disarm(b->timer_fd);
 }
 
 static void timer_fired(void *opaque, int fd)
 {
 	struct virtio_blk *b = opaque;
-	uint64_t ticks;
 
-	if (read(fd, &ticks, sizeof(ticks)) < 0)
+	if (rate_timer_ack(fd) != 0)
 		return;
 	pthread_mutex_lock(&b->vp.lock);
 	if ((b->vp.status & VIRTIO_STATUS_DRIVER_OK) && !(b->vp.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
@@ -202,10 +184,9 @@ int virtio_blk_add(struct vm *vm, const struct disk_option *d, char *err, size_t
 	}
 	b->be.fd = fd;
 	b->rl = d->rate;
-	token_bucket_reset(&b->rl.bytes, now_ns());
-	token_bucket_reset(&b->rl.ops, now_ns());
-	b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (b->timer_fd < 0 || eventloop_add(b->timer_fd, timer_fired, b) != 0) {
+	rate_limit_start(&b->rl);
+	b->timer_fd = rate_timer_create(timer_fired, b);
+	if (b->timer_fd < 0) {
 		snprintf(err, errlen, "cannot create the rate limit timer of %s", path);
 		close(fd);
 		free(b);
@@ -256,7 +237,7 @@ int virtio_blk_set_rate(int i, const char *key, const char *spec, char *err, siz
 		return -1;
 	struct virtio_blk *b = disks[i];
 	pthread_mutex_lock(&b->vp.lock);
-	token_bucket_reset(&tb, now_ns());
+	token_bucket_reset(&tb, rate_now_ns());
 	*(key[0] == 'r' ? &b->rl.bytes : &b->rl.ops) = tb;
 	/* a request held by the old limit is looked at again under the new one */
 	if (b->pending && (b->vp.status & VIRTIO_STATUS_DRIVER_OK) && b->vp.vq[0].ready)

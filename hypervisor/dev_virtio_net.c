@@ -17,14 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "eventloop.h"
 #include "le.h"
 #include "net_tap.h"
 #include "net_vhost.h"
+#include "rate_timer.h"
 #include "virtio_net_frame.h"
 #include "virtio_net_hdr.h"
 #include "virtio_pci.h"
@@ -63,26 +62,6 @@ struct virtio_net {
 
 static struct virtio_net *nics[VMM_MAX_NICS];
 static int nnics;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void arm_timer(int fd, uint64_t ns)
-{
-	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ns / 1000000000ULL),
-						.tv_nsec = (long)(ns % 1000000000ULL) } };
-	timerfd_settime(fd, 0, &its, NULL);
-}
-
-static void disarm_timer(int fd)
-{
-	struct itimerspec its = { 0 };
-	timerfd_settime(fd, 0, &its, NULL);
-}
 
 static bool driver_ok(const struct virtio_net *n)
 {
@@ -144,11 +123,11 @@ static void net_tx(struct virtio_net *n)
 				n->tx_pending = true;
 			}
 			if (rate_limit_active(&n->tx_rl)) {
-				uint64_t wait = rate_limit_take(&n->tx_rl, n->tx_chain.readable_len, now_ns());
+				uint64_t wait = rate_limit_take(&n->tx_rl, n->tx_chain.readable_len, rate_now_ns());
 				if (wait) {
 					/* the guest waits: no kicks until the timer, the chain stays ours */
 					n->tx_throttled++;
-					arm_timer(n->tx_timer, wait);
+					rate_timer_arm(n->tx_timer, wait);
 					virtio_pci_queue_done(&n->vp, TXQ);
 					return;
 				}
@@ -194,12 +173,12 @@ static void net_rx(struct virtio_net *n)
 			n->rx_paid = false;
 		}
 		if (!n->rx_paid && rate_limit_active(&n->rx_rl)) {
-			uint64_t wait = rate_limit_take(&n->rx_rl, n->rx_len - VIRTIO_NET_HDR_SIZE, now_ns());
+			uint64_t wait = rate_limit_take(&n->rx_rl, n->rx_len - VIRTIO_NET_HDR_SIZE, rate_now_ns());
 			if (wait) {
 				/* stop reading: the tap's queue fills and then drops, TCP backs off */
 				n->rx_throttled++;
 				watch_tap(n, false);
-				arm_timer(n->rx_timer, wait);
+				rate_timer_arm(n->rx_timer, wait);
 				break;
 			}
 		}
@@ -242,9 +221,8 @@ static void tap_readable(void *opaque, int fd)
 static void timer_fired(void *opaque, int fd)
 {
 	struct virtio_net *n = opaque;
-	uint64_t ticks;
 
-	if (read(fd, &ticks, sizeof(ticks)) < 0)
+	if (rate_timer_ack(fd) != 0)
 		return;
 	pthread_mutex_lock(&n->vp.lock);
 	if (driver_ok(n) && !n->vhost.running) {
@@ -285,8 +263,8 @@ static bool start_vhost(struct virtio_net *n)
 		n->rx_held = false;
 	}
 	watch_tap(n, false);
-	disarm_timer(n->tx_timer);
-	disarm_timer(n->rx_timer);
+	rate_timer_disarm(n->tx_timer);
+	rate_timer_disarm(n->rx_timer);
 	virtio_pci_kicks_to_vmm(vp, RXQ, false);
 	virtio_pci_kicks_to_vmm(vp, TXQ, false);
 	if (vhost_net_start(&n->vhost, &n->vm->mem, vp->driver_features, vp->vq, vp->kick_fd, call,
@@ -362,8 +340,8 @@ static void net_reset(struct virtio_pci *vp)
 
 	stop_vhost(n);
 	watch_tap(n, false);
-	disarm_timer(n->tx_timer);
-	disarm_timer(n->rx_timer);
+	rate_timer_disarm(n->tx_timer);
+	rate_timer_disarm(n->rx_timer);
 	n->tx_pending = false;
 	n->rx_held = false;
 }
@@ -397,11 +375,8 @@ int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, ch
 	n->backend = o->backend;
 	n->tx_rl = o->tx;
 	n->rx_rl = o->rx;
-	uint64_t t0 = now_ns();
-	token_bucket_reset(&n->tx_rl.bytes, t0);
-	token_bucket_reset(&n->tx_rl.ops, t0);
-	token_bucket_reset(&n->rx_rl.bytes, t0);
-	token_bucket_reset(&n->rx_rl.ops, t0);
+	rate_limit_start(&n->tx_rl);
+	rate_limit_start(&n->rx_rl);
 	n->link_up = true;
 	if (o->mac_given)
 		memcpy(n->mac, o->mac, 6);
@@ -420,10 +395,9 @@ int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, ch
 			vmm_log("virtio-net %u: %s; using the user-space back-end", index, why);
 		}
 	}
-	n->tx_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	n->rx_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (n->tx_timer < 0 || n->rx_timer < 0 || eventloop_add(n->tx_timer, timer_fired, n) != 0 ||
-	    eventloop_add(n->rx_timer, timer_fired, n) != 0) {
+	n->tx_timer = rate_timer_create(timer_fired, n);
+	n->rx_timer = rate_timer_create(timer_fired, n);
+	if (n->tx_timer < 0 || n->rx_timer < 0) {
 		snprintf(err, errlen, "cannot create the rate limit timers: %s", strerror(errno));
 		goto fail;
 	}
@@ -519,14 +493,14 @@ int virtio_net_set_rate(int i, const char *key, const char *spec, char *err, siz
 		snprintf(err, errlen, "NIC %d was started with backend=vhost: rate limits need the user-space back-end", i);
 		return -1;
 	}
-	token_bucket_reset(&b, now_ns());
+	token_bucket_reset(&b, rate_now_ns());
 	if (key[0] != 'r' || key[1] != 'x')
 		*(ops ? &n->tx_rl.ops : &n->tx_rl.bytes) = b;
 	if (key[0] != 't')
 		*(ops ? &n->rx_rl.ops : &n->rx_rl.bytes) = b;
 	/* a frame or chain waiting for the old limit is looked at again under the new one */
-	disarm_timer(n->tx_timer);
-	disarm_timer(n->rx_timer);
+	rate_timer_disarm(n->tx_timer);
+	rate_timer_disarm(n->rx_timer);
 	choose_backend(n);
 	pthread_mutex_unlock(&n->vp.lock);
 	return 0;

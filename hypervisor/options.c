@@ -72,11 +72,12 @@ static bool parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out
 	return true;
 }
 
-static bool valid_name(const char *s)
+/* 1 to max letters, digits, '-', '_' and '.': domain and interface names alike. */
+static bool name_chars_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-')
+	if (n == 0 || n > max)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -85,6 +86,11 @@ static bool valid_name(const char *s)
 			return false;
 	}
 	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	return name_chars_ok(s, 64) && s[0] != '.' && s[0] != '-';
 }
 
 /* Splits "a,b=c,d" in place: each call returns the next item, NULL at the end. */
@@ -148,17 +154,7 @@ static int parse_disk(char *spec, struct vmm_options *opt, char *err, size_t err
 
 static bool valid_ifname(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= VMM_IFNAMSIZ)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.'))
-			return false;
-	}
-	return true;
+	return name_chars_ok(s, VMM_IFNAMSIZ - 1);
 }
 
 static int parse_net(const char *spec, struct vmm_options *opt, char *err, size_t errlen)

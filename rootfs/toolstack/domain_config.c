@@ -506,6 +506,16 @@ static const char *const vif_unsupported[] = {
 	"ip", "script", "backend", "gatewaydev", "mtu", "trusted", "devid", NULL,
 };
 
+/* A network interface name, as the kernel takes it (IFNAMSIZ): 1 to 15 letters, digits, -, _, . */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+	bool ok = n > 0 && n < 16;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.';
+	return ok;
+}
+
 static void vif_spec(struct ctx *c, const char *spec)
 {
 	struct domcfg_vif v;
@@ -525,25 +535,17 @@ static void vif_spec(struct ctx *c, const char *spec)
 		*eq = 0;
 		const char *k = tok, *val = eq + 1;
 		if (strcmp(k, "bridge") == 0) {
-			size_t n = strlen(val);
-			bool ok = n > 0 && n < sizeof(v.bridge);
-			for (size_t i = 0; ok && i < n; i++)
-				ok = isalnum((unsigned char)val[i]) || val[i] == '-' || val[i] == '_' || val[i] == '.';
-			if (!ok) {
+			if (!ifname_ok(val)) {
 				bad(c, "\"%s\": \"%s\" is not a bridge name", spec, val);
 				return;
 			}
-			memcpy(v.bridge, val, n + 1);
+			snprintf(v.bridge, sizeof(v.bridge), "%s", val);
 		} else if (strcmp(k, "vifname") == 0) {
-			size_t n = strlen(val);
-			bool ok = n > 0 && n < sizeof(v.vifname);
-			for (size_t i = 0; ok && i < n; i++)
-				ok = isalnum((unsigned char)val[i]) || val[i] == '-' || val[i] == '_' || val[i] == '.';
-			if (!ok) {
+			if (!ifname_ok(val)) {
 				bad(c, "\"%s\": \"%s\" is not an interface name (up to 15 letters, digits, -, _, .)", spec, val);
 				return;
 			}
-			memcpy(v.vifname, val, n + 1);
+			snprintf(v.vifname, sizeof(v.vifname), "%s", val);
 		} else if (strcmp(k, "mac") == 0) {
 			if (!mac_parse(val, v.mac) || (v.mac[0] & 1)) {
 				bad(c, "\"%s\": \"%s\" is not a unicast MAC address (xx:xx:xx:xx:xx:xx)", spec, val);

@@ -39,7 +39,7 @@ struct domcfg_rate {
 
 struct domcfg_vif {
 	char bridge[16];
-	char vifname[16]; /* the tap's name; "" for paravent-vmm's vifPID.N */
+	char vifname[16]; /* the tap's name; "" for paraventd's vifID.N */
 	uint8_t mac[6];
 	bool has_mac; /* otherwise paraventd derives a stable one from the domain name */
 	bool has_rate;
