@@ -176,6 +176,14 @@ $(B)/unit/test_vmm_boot: tests/unit/test_vmm_boot.c hypervisor/options.c hypervi
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_console: tests/unit/test_console.c hypervisor/console.c $(VMM_HDR) tests/unit/check.h | $(B)/khdr/include
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -pthread -isystem $(B)/khdr/include -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
+$(B)/unit/test_balloon: tests/unit/test_balloon.c hypervisor/balloon_pages.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
 $(B)/unit/test_guest_mem: tests/unit/test_guest_mem.c hypervisor/guest_mem.c $(VMM_HDR) tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
@@ -222,6 +230,17 @@ $(B)/unit/test_guest_names: tests/unit/test_guest_names.c rootfs/paraventd/guest
 		rootfs/paraventd/guest_names.h tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ tests/unit/test_guest_names.c rootfs/paraventd/guest_names.c
+
+$(B)/unit/test_domain_cgroup: tests/unit/test_domain_cgroup.c rootfs/paraventd/domain_cgroup.c \
+		rootfs/paraventd/domain_cgroup.h rootfs/paraventd/vcpu_pin.c rootfs/paraventd/vcpu_pin.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -pthread -Irootfs/paraventd -Itests/unit -o $@ tests/unit/test_domain_cgroup.c \
+		rootfs/paraventd/domain_cgroup.c rootfs/paraventd/vcpu_pin.c
+
+$(B)/unit/test_cli: tests/unit/test_cli.c rootfs/paravent/mem.c rootfs/paravent/top.c rootfs/paravent/api_client.c \
+		$(wildcard rootfs/paravent/*.h) tests/unit/check.h $(B)/obj/cJSON-host.o
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Itests/unit -o $@ $(filter %.c,$^) $(B)/obj/cJSON-host.o
 
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o

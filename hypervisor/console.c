@@ -1,10 +1,15 @@
 /* The console sink and source. Output is written synchronously: a guest that floods its
- * console is slowed to the speed of its log, never buffered without bound. */
+ * console is slowed to the speed of its log, never buffered without bound. The log is bounded
+ * too: past CONSOLE_LOG_MAX bytes it becomes FILE.old (replacing the one before) and FILE
+ * starts again, so a chatty guest keeps at most twice that in dom0, whose /run is RAM. */
 #include "console.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <stdbool.h>
 #include <string.h>
@@ -21,6 +26,8 @@ static struct {
 	struct vm *vm;
 	pthread_mutex_t lock;
 	int log_fd;
+	char log_path[PATH_MAX];
+	uint64_t log_size;
 	bool tty;
 	struct termios saved;
 	bool escape;
@@ -36,9 +43,16 @@ int console_init(struct vm *vm, const char *log_path)
 {
 	con.vm = vm;
 	if (log_path) {
+		struct stat st;
+		if (strlen(log_path) + 5 > sizeof(con.log_path)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		strcpy(con.log_path, log_path);
 		con.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (con.log_fd < 0)
 			return -1;
+		con.log_size = fstat(con.log_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	}
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &con.saved) == 0) {
 		struct termios raw = con.saved;
@@ -82,6 +96,22 @@ static void write_all(int fd, const uint8_t *buf, size_t len)
 	}
 }
 
+/* FILE -> FILE.old, and a new FILE; with con.lock held. On failure the log goes on growing
+ * rather than losing output. */
+static void console_log_rotate(void)
+{
+	char old[sizeof(con.log_path) + 4];
+	snprintf(old, sizeof(old), "%s.old", con.log_path);
+	if (rename(con.log_path, old) != 0)
+		return;
+	int fd = open(con.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return;
+	close(con.log_fd);
+	con.log_fd = fd;
+	con.log_size = 0;
+}
+
 void console_output(const uint8_t *buf, size_t len)
 {
 	pthread_mutex_lock(&con.lock);
@@ -89,8 +119,12 @@ void console_output(const uint8_t *buf, size_t len)
 		con.ring[(con.ring_total + i) % RING_SIZE] = buf[i];
 	con.ring_total += len;
 	write_all(STDOUT_FILENO, buf, len);
-	if (con.log_fd >= 0)
+	if (con.log_fd >= 0) {
+		if (con.log_size + len > CONSOLE_LOG_MAX && con.log_size > 0)
+			console_log_rotate();
 		write_all(con.log_fd, buf, len);
+		con.log_size += len;
+	}
 	if (con.client_fd >= 0) {
 		ssize_t n = send(con.client_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < (ssize_t)len)

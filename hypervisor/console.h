@@ -12,6 +12,8 @@ struct vm;
 /* Receives input bytes for the guest; returns how many it took. */
 typedef size_t (*console_input_fn)(void *dev, const uint8_t *buf, size_t len);
 
+/* The log's bound: past it, the file becomes log_path.old and a new one starts. */
+#define CONSOLE_LOG_MAX (2u << 20)
 int console_init(struct vm *vm, const char *log_path);
 void console_set_input(console_input_fn fn, void *dev);
 void console_output(const uint8_t *buf, size_t len);

@@ -19,6 +19,7 @@
 #include "dev_acpi_pm.h"
 #include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
+#include "dev_virtio_balloon.h"
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "eventloop.h"
@@ -99,6 +100,14 @@ static cJSON *stats_json(struct vm *vm)
 	cJSON_AddNumberToObject(serial, "tx_bytes", (double)tx);
 	cJSON_AddNumberToObject(serial, "rx_bytes", (double)rx);
 	cJSON_AddNumberToObject(serial, "interrupts", (double)irqs);
+	struct virtio_balloon_stats bst;
+	if (virtio_balloon_get_stats(&bst) == 0) {
+		cJSON *bal = cJSON_AddObjectToObject(st, "balloon");
+		cJSON_AddNumberToObject(bal, "target_mib", (double)bst.target_mib);
+		cJSON_AddNumberToObject(bal, "guest_mib", (double)bst.guest_mib);
+		cJSON_AddNumberToObject(bal, "released_pages", (double)bst.released);
+		cJSON_AddNumberToObject(bal, "bad_pfns", (double)bst.bad_pfns);
+	}
 	cJSON *disks = cJSON_AddArrayToObject(st, "disks");
 	for (int i = 0; i < vm->opt->ndisks; i++) {
 		struct blk_stats bs;
@@ -251,6 +260,17 @@ static int device_request(struct vm *vm, const cJSON *req, bool rate, char *msg,
 	return 0;
 }
 
+/* v is a JSON number with a whole value from 0 to max. The range is checked first:
+ * converting a huge double to an integer is undefined. */
+static bool whole_number(const cJSON *v, double max, uint64_t *out)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= max) ||
+	    v->valuedouble != (double)(uint64_t)v->valuedouble)
+		return false;
+	*out = (uint64_t)v->valuedouble;
+	return true;
+}
+
 int control_handle_request(struct vm *vm, const char *line, char *out, size_t outlen)
 {
 	cJSON *req = cJSON_Parse(line);
@@ -284,13 +304,25 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 	} else if (strcmp(op->valuestring, "vcpus") == 0) {
 		const cJSON *count = cJSON_GetObjectItemCaseSensitive(req, "count");
 		char msg[160];
-		/* range first: converting a huge double to int is undefined */
-		if (!cJSON_IsNumber(count) || !(count->valuedouble >= 0 && count->valuedouble <= 1024) ||
-		    count->valuedouble != (double)(int)count->valuedouble) {
+		uint64_t n;
+		if (!whole_number(count, 1024, &n))
 			snprintf(msg, sizeof(msg), "vcpus: \"count\" must be a whole number");
-		} else if (cpu_hotplug_set_count((int)count->valuedouble, msg, sizeof(msg)) == 0) {
+		else if (cpu_hotplug_set_count((int)n, msg, sizeof(msg)) == 0)
 			msg[0] = 0;
+		if (msg[0]) {
+			cJSON_Delete(r);
+			cJSON_Delete(req);
+			error_reply(msg, out, outlen);
+			return 0;
 		}
+	} else if (strcmp(op->valuestring, "balloon") == 0) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(req, "target_mib");
+		char msg[160];
+		uint64_t mib;
+		if (!whole_number(t, 1 << 30, &mib))
+			snprintf(msg, sizeof(msg), "balloon: \"target_mib\" must be a whole number of MiB");
+		else if (virtio_balloon_set_target(mib, msg, sizeof(msg)) == 0)
+			msg[0] = 0;
 		if (msg[0]) {
 			cJSON_Delete(r);
 			cJSON_Delete(req);
@@ -307,7 +339,7 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 		}
 	} else {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, rate, link)",
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, balloon, rate, link)",
 			 op->valuestring);
 		cJSON_Delete(r);
 		cJSON_Delete(req);

@@ -23,6 +23,7 @@
 #include "dev_boot_marker.h"
 #include "dev_i8042.h"
 #include "dev_uart8250.h"
+#include "dev_virtio_balloon.h"
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "dev_virtio_console.h"
@@ -230,7 +231,8 @@ int main(int argc, char **argv)
 		return VMM_EXIT_ERROR;
 	}
 	/* after the UART, so that with --console virtio the console input goes to hvc0 */
-	if (virtio_rng_add(&vm) != 0 || (opt.console == CONSOLE_VIRTIO && virtio_console_add(&vm) != 0)) {
+	if (virtio_rng_add(&vm) != 0 || (opt.console == CONSOLE_VIRTIO && virtio_console_add(&vm) != 0) ||
+	    virtio_balloon_add(&vm, opt.balloon_mib) != 0) {
 		vmm_log("cannot create the virtio devices");
 		console_restore();
 		return VMM_EXIT_ERROR;

@@ -21,6 +21,9 @@ const char options_usage[] =
 	"                        with --console virtio)\n"
 	"  --memory MiB          guest RAM in MiB (default 128, at least 16)\n"
 	"  --vcpus N             vCPUs online at boot (default 1, at most 32)\n"
+	"  --balloon MiB         how much of --memory the guest should use from the start: the\n"
+	"                        virtio-balloon takes the rest back (default: all of it); the\n"
+	"                        control socket's \"balloon\" request changes it at run time\n"
 	"  --max-vcpus N         vCPUs that can be plugged at run time, by the control\n"
 	"                        socket's \"vcpus\" request (default: --vcpus)\n"
 	"  --disk PATH[,ro][,rate=B][,ops=B]\n"
@@ -226,7 +229,7 @@ static int parse_net(const char *spec, struct vmm_options *opt, char *err, size_
 int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, size_t errlen)
 {
 	static const char *const with_value[] = {
-		"kernel", "initrd", "cmdline", "memory", "vcpus", "max-vcpus", "disk", "net",
+		"kernel", "initrd", "cmdline", "memory", "balloon", "vcpus", "max-vcpus", "disk", "net",
 		"console", "console-log", "name", "control", "log",
 	};
 	uint64_t n;
@@ -282,6 +285,10 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 			if (!parse_range(val, VMM_MIN_MEMORY_MIB, VMM_MAX_MEMORY_MIB, &n))
 				return bad(err, errlen, "--memory %s: want MiB between 16 and 1048576", val);
 			opt->memory_mib = n;
+		} else if (strcmp(known, "balloon") == 0) {
+			if (!parse_range(val, VMM_MIN_MEMORY_MIB, VMM_MAX_MEMORY_MIB, &n))
+				return bad(err, errlen, "--balloon %s: want MiB between 16 and --memory", val);
+			opt->balloon_mib = n;
 		} else if (strcmp(known, "vcpus") == 0) {
 			if (!parse_range(val, 1, MAX_VCPUS, &n))
 				return bad(err, errlen, "--vcpus %s: want 1 to 32", val);
@@ -326,5 +333,9 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 		opt->max_vcpus = opt->vcpus;
 	if (opt->max_vcpus < opt->vcpus)
 		return bad(err, errlen, "--max-vcpus must be at least --vcpus");
+	if (opt->balloon_mib > opt->memory_mib)
+		return bad(err, errlen, "--balloon must be at most --memory (%llu MiB)", (unsigned long long)opt->memory_mib);
+	if (!opt->balloon_mib)
+		opt->balloon_mib = opt->memory_mib;
 	return 0;
 }

@@ -41,6 +41,7 @@ struct vmm_options {
 	const char *initrd;
 	const char *cmdline;
 	uint64_t memory_mib;
+	uint64_t balloon_mib; /* what the guest should keep of memory_mib: the balloon's target */
 	int vcpus;
 	int max_vcpus;
 	struct disk_option disk[VMM_MAX_DISKS];

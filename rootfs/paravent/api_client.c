@@ -114,3 +114,46 @@ int api_call(const char *method, const char *path, const char *body, size_t len,
 	*response = buf;
 	return 0;
 }
+
+/* Prints the API's {"error": ...} (one line per problem) after a prefix. */
+static void print_error(const char *prefix, const char *body, int status)
+{
+	cJSON *j = cJSON_Parse(body);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	fprintf(stderr, "%s%s\n", prefix, cJSON_IsString(e) ? e->valuestring : body);
+	if (!cJSON_IsString(e))
+		fprintf(stderr, "(HTTP status %d)\n", status);
+	cJSON_Delete(j);
+}
+
+/* Calls the API; returns the parsed JSON body of a 2xx reply, or NULL after printing why. */
+cJSON *api_call_json(const char *method, const char *path, const char *body, size_t len, const char *what)
+{
+	int status;
+	char *resp, err[300];
+	if (api_call(method, path, body, len, &status, &resp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "paravent: %s\n", err);
+		return NULL;
+	}
+	if (status < 200 || status > 299) {
+		char prefix[128];
+		snprintf(prefix, sizeof(prefix), "paravent: %s: ", what);
+		print_error(prefix, resp, status);
+		free(resp);
+		return NULL;
+	}
+	cJSON *j = cJSON_Parse(resp);
+	free(resp);
+	return j ? j : cJSON_CreateObject();
+}
+
+bool api_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", s[i]))
+			return false;
+	return true;
+}

@@ -13,6 +13,9 @@
 
 #include "api_client.h"
 #include "console.h"
+#include "mem.h"
+#include "sched.h"
+#include "top.h"
 #include "cJSON.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
@@ -23,12 +26,23 @@ static const char usage[] =
 	"  create -n CFG   check a domain configuration file and print the domain it describes\n"
 	"                  as JSON, with every default filled in; needs no daemon\n"
 	"  list [--json]   the domains: Name ID Mem VCPUs State Time(s)\n"
+	"  list --long     also maxmem, CPU% since start, weight, cap, CPUs, restarts, address\n"
+	"  top [-b] [-d S] [-n N]  the domains' CPU, memory, network, disk and exits, every S\n"
+	"                  seconds (xentop's columns); -b plain rounds for scripts, N rounds\n"
+	"  uptime          how long dom0 and each domain have run\n"
 	"  info            the host\n"
 	"  destroy DOM     stop a domain at once (the power cord)\n"
 	"  shutdown [-w] DOM  ask the guest to shut down (ACPI power button); -w waits until it has\n"
 	"  pause DOM, unpause DOM\n"
 	"  vcpu-set DOM N  plug or take back vCPUs, up to the domain's maxvcpus\n"
 	"  console DOM     attach to the domain's console (Ctrl-] detaches)\n"
+	"  mem-set DOM SIZE  the memory the guest keeps (its balloon gives or takes the rest),\n"
+	"                  up to its maxmem; SIZE in MiB: 256, 256m, 1g\n"
+	"  mem-max DOM SIZE  the most mem-set may give (at most the configuration's maxmem)\n"
+	"  sched-credit [-d DOM [-w WEIGHT] [-c CAP]]  show or set CPU weight (default 256) and\n"
+	"                  cap (percent of one CPU, 0 for none)\n"
+	"  vcpu-pin DOM VCPU|all CPUS  the host CPUs a vCPU may run on (all, 2, 0-3,6)\n"
+	"  vcpu-list [DOM] each vCPU's host CPUs\n"
 	"  help            this text\n"
 	"  --version       the Paravent version\n"
 	"Configuration files: docs/config.md (an xl.cfg subset).\n";
@@ -58,43 +72,11 @@ static char *read_config(const char *path, size_t *len)
 	return buf;
 }
 
-/* Prints the API's {"error": ...} (one line per problem) after a prefix. */
-static void print_error(const char *prefix, const char *body, int status)
-{
-	cJSON *j = cJSON_Parse(body);
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-	fprintf(stderr, "%s%s\n", prefix, cJSON_IsString(e) ? e->valuestring : body);
-	if (!cJSON_IsString(e))
-		fprintf(stderr, "(HTTP status %d)\n", status);
-	cJSON_Delete(j);
-}
-
-/* Calls the API; returns the parsed JSON body of a 2xx reply, or NULL after printing why. */
-static cJSON *call(const char *method, const char *path, const char *body, size_t len, const char *what)
-{
-	int status;
-	char *resp, err[300];
-	if (api_call(method, path, body, len, &status, &resp, err, sizeof(err)) != 0) {
-		fprintf(stderr, "paravent: %s\n", err);
-		return NULL;
-	}
-	if (status < 200 || status > 299) {
-		char prefix[128];
-		snprintf(prefix, sizeof(prefix), "paravent: %s: ", what);
-		print_error(prefix, resp, status);
-		free(resp);
-		return NULL;
-	}
-	cJSON *j = cJSON_Parse(resp);
-	free(resp);
-	return j ? j : cJSON_CreateObject();
-}
-
 static int create_on_daemon(const char *path, const char *text, size_t len)
 {
 	char what[300];
 	snprintf(what, sizeof(what), "create %s", path);
-	cJSON *j = call("POST", "/domains", text, len, what);
+	cJSON *j = api_call_json("POST", "/domains", text, len, what);
 	free((void *)text);
 	if (!j)
 		return 1;
@@ -181,12 +163,14 @@ static const char *xl_state(const char *letter)
 
 static int cmd_list(int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--long") == 0 || strcmp(argv[1], "-l") == 0))
+		return cmd_list_long();
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	if (argc > (json ? 2 : 1)) {
 		fprintf(stderr, "paravent: list takes no domain names yet\n%s", usage);
 		return 2;
 	}
-	cJSON *doms = call("GET", "/domains", NULL, 0, "list");
+	cJSON *doms = api_call_json("GET", "/domains", NULL, 0, "list");
 	if (!doms)
 		return 1;
 	if (json) {
@@ -196,7 +180,7 @@ static int cmd_list(int argc, char **argv)
 		cJSON_Delete(doms);
 		return 0;
 	}
-	cJSON *host = call("GET", "/host", NULL, 0, "info");
+	cJSON *host = api_call_json("GET", "/host", NULL, 0, "info");
 	const cJSON *hm = cJSON_GetObjectItemCaseSensitive(host, "memory_mib");
 	const cJSON *hc = cJSON_GetObjectItemCaseSensitive(host, "cpus");
 	printf("%-32s %5s %7s %5s %6s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
@@ -222,7 +206,7 @@ static int cmd_list(int argc, char **argv)
 
 static int cmd_info(void)
 {
-	cJSON *host = call("GET", "/host", NULL, 0, "info");
+	cJSON *host = api_call_json("GET", "/host", NULL, 0, "info");
 	if (!host)
 		return 1;
 	const cJSON *item;
@@ -251,17 +235,6 @@ static int cmd_info(void)
 	return 0;
 }
 
-static bool name_arg_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", s[i]))
-			return false;
-	return true;
-}
-
 /* destroy, shutdown [-w], pause, unpause: one domain each. */
 static int cmd_domain_action(const char *cmd, int argc, char **argv)
 {
@@ -271,7 +244,7 @@ static int cmd_domain_action(const char *cmd, int argc, char **argv)
 		fprintf(stderr, "paravent: %s: which domain?\n%s", cmd, usage);
 		return 2;
 	}
-	if (!name_arg_ok(dom)) {
+	if (!api_name_ok(dom)) {
 		fprintf(stderr, "paravent: %s: no domain named %s\n", cmd, dom);
 		return 1;
 	}
@@ -281,7 +254,7 @@ static int cmd_domain_action(const char *cmd, int argc, char **argv)
 		snprintf(path, sizeof(path), "/domains/%s", dom);
 	else
 		snprintf(path, sizeof(path), "/domains/%s/%s", dom, cmd);
-	cJSON *j = call(strcmp(cmd, "destroy") == 0 ? "DELETE" : "POST", path, NULL, 0, what);
+	cJSON *j = api_call_json(strcmp(cmd, "destroy") == 0 ? "DELETE" : "POST", path, NULL, 0, what);
 	if (!j)
 		return 1;
 	cJSON_Delete(j);
@@ -314,7 +287,7 @@ static int cmd_vcpu_set(int argc, char **argv)
 	}
 	char *end;
 	long n = strtol(argv[2], &end, 10);
-	if (*end || n < 1 || n > 1024 || !name_arg_ok(argv[1])) {
+	if (*end || n < 1 || n > 1024 || !api_name_ok(argv[1])) {
 		fprintf(stderr, "paravent: vcpu-set DOM N: N is a count of vCPUs\n");
 		return 2;
 	}
@@ -322,7 +295,7 @@ static int cmd_vcpu_set(int argc, char **argv)
 	snprintf(path, sizeof(path), "/domains/%s/vcpus", argv[1]);
 	snprintf(body, sizeof(body), "{\"count\":%ld}", n);
 	snprintf(what, sizeof(what), "vcpu-set %s", argv[1]);
-	cJSON *j = call("PUT", path, body, strlen(body), what);
+	cJSON *j = api_call_json("PUT", path, body, strlen(body), what);
 	if (!j)
 		return 1;
 	cJSON_Delete(j);
@@ -348,6 +321,20 @@ int main(int argc, char **argv)
 		return cmd_vcpu_set(argc - 1, argv + 1);
 	if (strcmp(argv[1], "console") == 0)
 		return cmd_console(argc - 1, argv + 1);
+	if (strcmp(argv[1], "top") == 0)
+		return cmd_top(argc - 1, argv + 1);
+	if (strcmp(argv[1], "uptime") == 0)
+		return cmd_uptime(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mem-set") == 0)
+		return cmd_mem_set(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mem-max") == 0)
+		return cmd_mem_max(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sched-credit") == 0)
+		return cmd_sched_credit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "vcpu-pin") == 0)
+		return cmd_vcpu_pin(argc - 1, argv + 1);
+	if (strcmp(argv[1], "vcpu-list") == 0)
+		return cmd_vcpu_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, stdout);
 		return 0;

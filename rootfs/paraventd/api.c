@@ -101,7 +101,8 @@ static void domain_route(const struct api_backend *b, void *ctx, const struct ap
 	} actions[] = {
 		{ "shutdown", "POST", false }, { "reboot", "POST", false }, { "pause", "POST", false },
 		{ "unpause", "POST", false },  { "vcpus", "PUT", true },    { "memory", "PUT", true },
-		{ "sched", "PUT", true },
+		{ "sched", "PUT", true },      { "pin", "PUT", true },     { "maxmem", "PUT", true },
+		{ "stats", "GET", false },
 	};
 	char err[512] = "";
 	cJSON *out = NULL;

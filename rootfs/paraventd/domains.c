@@ -26,13 +26,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "domain_cgroup.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
+#include "vcpu_pin.h"
 #include "paravent-vmm.h"
 
 #define MAX_DOMAINS 64
 #define RESTART_LIMIT 5     /* crashes within RESTART_WINDOW: stop restarting */
 #define RESTART_WINDOW 60
+#define VMM_EXIT_NO_CGROUP 126 /* the forked VMM could not enter its cgroup */
+#define VMM_REPLY_MAX 16384   /* a control socket reply, stats included (control.c) */
+#define VMM_ANSWER_SECONDS 10 /* a VMM answers at once; dom0 under load may delay it */
 
 enum dom_state { DOM_RUNNING, DOM_PAUSED, DOM_SHUTDOWN, DOM_CRASHED };
 
@@ -49,6 +54,8 @@ struct domain {
 	time_t started, first_crash;
 	int crashes, restarts;
 	int vcpus; /* vCPUs asked for now: the config's at start, then vcpu-set's */
+	uint64_t mem_target, mem_max; /* MiB: mem-set's target (the config's memory at start), mem-max's ceiling */
+	char cgroup[600]; /* its cgroup's directory, "" when dom0 has no cgroup v2 */
 	char last_exit[96];
 };
 
@@ -57,6 +64,7 @@ static struct domain doms[MAX_DOMAINS];
 static int next_id = 1;
 static char run_dir[128] = "/run/paravent";
 static char vmm_path[256] = "paravent-vmm";
+static const char *cgroup_root = DOM_CGROUP_ROOT;
 
 static void check_kvm(void);
 
@@ -158,10 +166,42 @@ static int open_vif_tap(const struct domain *d, int i, char *err, size_t errlen)
 	return net_tap_open(&o, (unsigned)i, &t, err, errlen) == 0 ? t.fd : -1;
 }
 
+/* Creates d's cgroup with the limits of its configuration and opens its cgroup.procs, which
+ * the VMM's process writes itself into. -1: dom0 has no cgroup v2 and d asks for no limits,
+ * so the VMM runs without; -2: an error, in err. */
+static int open_cgroup(struct domain *d, char *err, size_t errlen)
+{
+	d->cgroup[0] = 0;
+	if (!dom_cgroup_available(cgroup_root)) {
+		if (d->cfg.cap || d->cfg.cpus || d->cfg.cpu_weight != DOM_CGROUP_XEN_DEFAULT_WEIGHT) {
+			snprintf(err, errlen, "cpus, cpu_weight and cap need cgroup v2 at %s", cgroup_root);
+			return -2;
+		}
+		return -1;
+	}
+	struct dom_cgroup_limits l = {
+		.cpu_weight = d->cfg.cpu_weight, .cap = d->cfg.cap, .cpus = d->cfg.cpus,
+		.ram_mib = d->cfg.maxmem_mib > d->cfg.memory_mib ? d->cfg.maxmem_mib : d->cfg.memory_mib,
+	};
+	char why[700], procs[700];
+	if (dom_cgroup_create(cgroup_root, d->name, &l, d->cgroup, sizeof(d->cgroup), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "cannot set up the domain's cgroup: %.400s", why);
+		d->cgroup[0] = 0;
+		return -2;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", d->cgroup);
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", procs, strerror(errno));
+		return -2;
+	}
+	return fd;
+}
+
 /* Starts d's VMM; with lock held. Returns 0, or -1 with the reason in err. */
 static int spawn(struct domain *d, char *err, size_t errlen)
 {
-	char dir[512], ctl[600], con[600], log[600], mem[24], vcpus[16], maxv[16];
+	char dir[512], ctl[600], con[600], log[600], mem[24], balloon[24], vcpus[16], maxv[16];
 	char disks[DOMCFG_MAX_DISKS][4200];
 	char nets[DOMCFG_MAX_VIFS][160];
 	const char *argv[64];
@@ -172,7 +212,10 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	dom_path(d, "control.sock", ctl, sizeof(ctl));
 	dom_path(d, "console.log", con, sizeof(con));
 	dom_path(d, "vmm.log", log, sizeof(log));
-	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)d->cfg.memory_mib);
+	/* RAM for maxmem, of which the guest keeps memory: the balloon holds the rest, for
+	 * mem-set to give later (as Xen boots a guest with maxmem > memory) */
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)d->cfg.maxmem_mib);
+	snprintf(balloon, sizeof(balloon), "%llu", (unsigned long long)d->cfg.memory_mib);
 	snprintf(vcpus, sizeof(vcpus), "%d", d->cfg.vcpus);
 	snprintf(maxv, sizeof(maxv), "%d", d->cfg.maxvcpus);
 	argv[n++] = vmm_path;
@@ -190,6 +233,10 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	}
 	argv[n++] = "--memory";
 	argv[n++] = mem;
+	if (d->cfg.maxmem_mib > d->cfg.memory_mib) {
+		argv[n++] = "--balloon";
+		argv[n++] = balloon;
+	}
 	argv[n++] = "--vcpus";
 	argv[n++] = vcpus;
 	argv[n++] = "--max-vcpus";
@@ -219,8 +266,17 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	argv[n++] = log;
 	argv[n] = NULL;
 
+	int procs = open_cgroup(d, err, errlen);
+	if (procs == -2) {
+		for (int i = 0; i < d->cfg.nvifs; i++)
+			close(taps[i]);
+		return -1;
+	}
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* into the domain's cgroup before the VMM runs a single instruction of its own */
+		if (procs >= 0 && write(procs, "0", 1) != 1)
+			_exit(VMM_EXIT_NO_CGROUP);
 		/* its own session, so that signals to paraventd's group do not reach it */
 		setsid();
 		for (int i = 0; i < d->cfg.nvifs; i++)
@@ -239,6 +295,8 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	}
 	for (int i = 0; i < d->cfg.nvifs; i++)
 		close(taps[i]); /* ours go: a tap lives as long as its VMM */
+	if (procs >= 0)
+		close(procs);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start paravent-vmm: %s", strerror(errno));
 		return -1;
@@ -248,29 +306,38 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	d->started = time(NULL);
 	d->adopted = false;
 	d->vcpus = d->cfg.vcpus;
+	d->mem_target = d->cfg.memory_mib;
+	d->mem_max = d->cfg.maxmem_mib;
 	save_state(d);
 	return 0;
 }
 
-/* One request to d's VMM on its control socket; the reply line into reply. */
+/* One request to d's VMM on its control socket. 0 with the reply line in reply; -1 with why
+ * in reply: the VMM's own error, or that it could not be reached or did not answer. */
 static int vmm_request(const struct domain *d, const char *req, char *reply, size_t len)
 {
 	char path[600];
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 3 };
+	struct timeval tv = { .tv_sec = VMM_ANSWER_SECONDS };
 
 	dom_path(d, "control.sock", path, sizeof(path));
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(reply, len, "its control socket path is too long");
 		return -1;
+	}
 	strcpy(addr.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		snprintf(reply, len, "socket: %s", strerror(errno));
 		return -1;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	size_t got = 0;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
 	    send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+		/* a VMM still starting has no socket yet */
+		snprintf(reply, len, "its VMM is not reachable (%s): starting, or gone", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -284,7 +351,21 @@ static int vmm_request(const struct domain *d, const char *req, char *reply, siz
 	}
 	close(fd);
 	reply[got] = 0;
-	return strstr(reply, "\"ok\":true") ? 0 : -1;
+	if (got == 0) {
+		snprintf(reply, len, "its VMM did not answer within %d s", VMM_ANSWER_SECONDS);
+		return -1;
+	}
+	if (strstr(reply, "\"ok\":true"))
+		return 0;
+	cJSON *j = cJSON_Parse(reply);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (cJSON_IsString(e)) {
+		char why[300];
+		snprintf(why, sizeof(why), "%s", e->valuestring);
+		snprintf(reply, len, "%s", why);
+	}
+	cJSON_Delete(j);
+	return -1;
 }
 
 /* CPU seconds of a process, from /proc/PID/stat. */
@@ -305,6 +386,33 @@ static double cpu_seconds(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Scheduling as it is now: weight and cap from the cgroup (sched-credit may have changed
+ * them), the CPUs each vCPU may run on, the CPU time the cap held back. */
+static void add_sched_json(cJSON *o, const struct domain *d, bool live)
+{
+	int weight = d->cfg.cpu_weight, cap = d->cfg.cap;
+	uint64_t usage = 0, throttled = 0;
+	if (live && d->cgroup[0]) {
+		dom_cgroup_get_sched(d->cgroup, &weight, &cap);
+		dom_cgroup_cpu_usage(d->cgroup, &usage, &throttled);
+	}
+	cJSON_AddNumberToObject(o, "cpu_weight", weight);
+	cJSON_AddNumberToObject(o, "cap", cap);
+	cJSON_AddStringToObject(o, "cpus", d->cfg.cpus ? d->cfg.cpus : "all");
+	cJSON_AddNumberToObject(o, "cpu_throttled_seconds", (double)throttled / 1e6);
+	if (d->cgroup[0])
+		cJSON_AddStringToObject(o, "cgroup", d->cgroup);
+	else
+		cJSON_AddNullToObject(o, "cgroup");
+	cJSON *aff = cJSON_AddArrayToObject(o, "vcpu_affinity");
+	for (int v = 0; live && v < d->cfg.maxvcpus; v++) {
+		char list[256];
+		if (vcpu_affinity("/proc", d->pid, v, list, sizeof(list)) != 0)
+			break;
+		cJSON_AddItemToArray(aff, cJSON_CreateString(list));
+	}
+}
+
 static cJSON *domain_json(const struct domain *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -312,13 +420,15 @@ static cJSON *domain_json(const struct domain *d)
 	cJSON_AddNumberToObject(o, "id", d->id);
 	cJSON_AddStringToObject(o, "state", state_name(d));
 	cJSON_AddStringToObject(o, "state_letter", state_letter(d));
-	cJSON_AddNumberToObject(o, "memory", (double)d->cfg.memory_mib);
+	cJSON_AddNumberToObject(o, "memory", (double)d->mem_target);
+	cJSON_AddNumberToObject(o, "maxmem", (double)d->mem_max);
 	cJSON_AddNumberToObject(o, "vcpus", d->vcpus);
 	bool live = is_live(d);
 	cJSON_AddNumberToObject(o, "pid", live ? d->pid : 0);
 	cJSON_AddNumberToObject(o, "cpu_seconds", live ? cpu_seconds(d->pid) : 0);
 	cJSON_AddNumberToObject(o, "uptime_seconds", live ? (double)(time(NULL) - d->started) : 0);
 	cJSON_AddNumberToObject(o, "restarts", d->restarts);
+	add_sched_json(o, d, live);
 	if (d->last_exit[0])
 		cJSON_AddStringToObject(o, "last_exit", d->last_exit);
 	/* its fixed address on pvbr0, the one its name resolves to in dom0 */
@@ -438,11 +548,35 @@ static void forget(struct domain *d)
 	char path[600];
 	if (d->used)
 		guest_names_remove(d->name);
+	if (d->cgroup[0])
+		dom_cgroup_remove(d->cgroup);
 	dom_path(d, "domain.json", path, sizeof(path));
 	unlink(path);
 	domcfg_free(&d->cfg);
 	free(d->config_text);
 	memset(d, 0, sizeof(*d));
+}
+
+/* Whether every CPU of a domain's `cpus` is one dom0 can give (its root cpuset). */
+static bool cpus_in_dom0(const char *cpus, char *err, size_t errlen)
+{
+	char path[300], have[256] = "";
+	cpu_set_t want, host, both;
+	snprintf(path, sizeof(path), "%s/cpuset.cpus.effective", cgroup_root);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true; /* no cgroup v2: open_cgroup says so */
+	if (!fgets(have, sizeof(have), f))
+		have[0] = 0;
+	fclose(f);
+	have[strcspn(have, "\n")] = 0;
+	if (cpulist_parse(cpus, &want, err, errlen) != 0 || cpulist_parse(have, &host, err, errlen) != 0)
+		return false;
+	CPU_AND(&both, &want, &host);
+	if (CPU_EQUAL(&both, &want))
+		return true;
+	snprintf(err, errlen, "cpus: \"%.40s\" names CPUs dom0 does not have (it has %s)", cpus, have);
+	return false;
 }
 
 static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
@@ -466,6 +600,10 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 			domcfg_free(&cfg);
 			return 400;
 		}
+	}
+	if (cfg.cpus && !cpus_in_dom0(cfg.cpus, err, errlen)) {
+		domcfg_free(&cfg);
+		return 400;
 	}
 	pthread_mutex_lock(&lock);
 	if (find(cfg.name)) {
@@ -528,6 +666,125 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
 	return 200;
 }
 
+/* GET stats: the VMM's own counters (exits, balloon, disks, NICs), as its control socket
+ * gives them. */
+static int vmm_stats(struct domain *d, cJSON **out, char *err, size_t errlen)
+{
+	char *reply = malloc(VMM_REPLY_MAX);
+	if (!reply) {
+		snprintf(err, errlen, "out of memory");
+		return 500;
+	}
+	if (vmm_request(d, "{\"op\":\"stats\"}", reply, VMM_REPLY_MAX) != 0) {
+		snprintf(err, errlen, "stats: %.200s", reply);
+		free(reply);
+		return 409;
+	}
+	cJSON *j = cJSON_Parse(reply);
+	free(reply);
+	cJSON *st = cJSON_DetachItemFromObjectCaseSensitive(j, "stats");
+	cJSON_Delete(j);
+	if (!st) {
+		snprintf(err, errlen, "stats: its VMM's reply has no stats");
+		return 500;
+	}
+	*out = st;
+	return 200;
+}
+
+/* PUT memory {"target_mib": N}: xl mem-set, through the VMM's balloon, up to mem_max.
+ * PUT maxmem {"max_mib": N}: xl mem-max, the ceiling for mem-set, between the target and the
+ * RAM the VMM has (its size is fixed when it starts: the configuration's maxmem). */
+static int set_memory(struct domain *d, bool target, const cJSON *args, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, target ? "target_mib" : "max_mib");
+	uint64_t lo = target ? 16 : d->mem_target, hi = target ? d->mem_max : d->cfg.maxmem_mib;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 1e9) ||
+	    v->valuedouble != (double)(uint64_t)v->valuedouble) {
+		snprintf(err, errlen, "want {\"%s\": N}, N in MiB", target ? "target_mib" : "max_mib");
+		return 400;
+	}
+	uint64_t mib = (uint64_t)v->valuedouble;
+	if (mib < lo || mib > hi) {
+		if (target)
+			snprintf(err, errlen, "memory: %llu MiB is outside 16 to %llu MiB (maxmem: see mem-max)",
+				 (unsigned long long)mib, (unsigned long long)hi);
+		else
+			snprintf(err, errlen, "maxmem: %llu MiB is outside %llu (its memory now) to %llu MiB (the "
+				 "RAM its VMM started with, the configuration's maxmem)", (unsigned long long)mib,
+				 (unsigned long long)lo, (unsigned long long)hi);
+		return 400;
+	}
+	if (!target) {
+		d->mem_max = mib;
+		return 202;
+	}
+	char req[96], reply[512];
+	snprintf(req, sizeof(req), "{\"op\":\"balloon\",\"target_mib\":%llu}", (unsigned long long)mib);
+	if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
+		snprintf(err, errlen, "memory: %.200s", reply);
+		return 409;
+	}
+	d->mem_target = mib;
+	return 202;
+}
+
+/* PUT sched {"weight": W, "cap": C}, either one or both: xl sched-credit -d DOM -w W -c C. */
+static int set_sched(struct domain *d, const cJSON *args, char *err, size_t errlen)
+{
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(args, "weight");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(args, "cap");
+	if ((!w && !c) || (w && (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > 65535 ||
+				 w->valuedouble != (double)(int)w->valuedouble)) ||
+	    (c && (!cJSON_IsNumber(c) || c->valuedouble < 0 || c->valuedouble > 100 * DOMCFG_MAX_VCPUS ||
+		   c->valuedouble != (double)(int)c->valuedouble))) {
+		snprintf(err, errlen, "want {\"weight\": 1 to 65535, \"cap\": 0 to %d (percent of one CPU, 0 for none)}",
+			 100 * DOMCFG_MAX_VCPUS);
+		return 400;
+	}
+	if (!d->cgroup[0]) {
+		snprintf(err, errlen, "%s has no cgroup (dom0 without cgroup v2)", d->name);
+		return 409;
+	}
+	char why[700];
+	if (dom_cgroup_set_sched(d->cgroup, w ? w->valueint : -1, c ? c->valueint : -1, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%.500s", why);
+		return 500;
+	}
+	return 202;
+}
+
+/* PUT pin {"vcpu": N or "all", "cpus": "0-1"}: xl vcpu-pin DOM VCPU CPUS. */
+static int pin_vcpus(struct domain *d, const cJSON *args, cJSON **out, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "vcpu");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(args, "cpus");
+	int vcpu;
+	cpu_set_t set;
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "all") == 0)
+		vcpu = -1;
+	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < d->cfg.maxvcpus &&
+		 v->valuedouble == (double)(int)v->valuedouble)
+		vcpu = v->valueint;
+	else {
+		snprintf(err, errlen, "want {\"vcpu\": 0 to %d or \"all\", \"cpus\": \"0-3,6\" or \"all\"}",
+			 d->cfg.maxvcpus - 1);
+		return 400;
+	}
+	if (!cJSON_IsString(c)) {
+		snprintf(err, errlen, "want {\"vcpu\": N, \"cpus\": \"0-3,6\" or \"all\"}");
+		return 400;
+	}
+	if (cpulist_parse(c->valuestring, &set, err, errlen) != 0)
+		return 400;
+	int pinned;
+	if (vcpu_pin("/proc", d->pid, vcpu, &set, &pinned, err, errlen) != 0)
+		return 409;
+	*out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(*out, "pinned", pinned);
+	return 202;
+}
+
 static int be_action(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		     char *err, size_t errlen)
 {
@@ -559,7 +816,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 		const char *op = strcmp(action, "unpause") == 0 ? "resume" : action;
 		snprintf(req, sizeof(req), "{\"op\":\"%s\"}", op);
 		if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
-			snprintf(err, errlen, "the VMM refused %s: %.200s", action, reply);
+			snprintf(err, errlen, "%s: %.200s", action, reply);
 			status = 409;
 		} else if (strcmp(action, "pause") == 0) {
 			d->state = DOM_PAUSED;
@@ -575,12 +832,20 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 		} else {
 			snprintf(req, sizeof(req), "{\"op\":\"vcpus\",\"count\":%d}", (int)count->valuedouble);
 			if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
-				snprintf(err, errlen, "the VMM refused: %.200s", reply);
+				snprintf(err, errlen, "vcpus: %.200s", reply);
 				status = 409;
 			} else {
 				d->vcpus = (int)count->valuedouble;
 			}
 		}
+	} else if (strcmp(action, "stats") == 0) {
+		status = vmm_stats(d, out, err, errlen);
+	} else if (strcmp(action, "memory") == 0 || strcmp(action, "maxmem") == 0) {
+		status = set_memory(d, action[0] == 'm' && action[1] == 'e', args, err, errlen);
+	} else if (strcmp(action, "sched") == 0) {
+		status = set_sched(d, args, err, errlen);
+	} else if (strcmp(action, "pin") == 0) {
+		status = pin_vcpus(d, args, out, err, errlen);
 	} else {
 		snprintf(err, errlen, "%s is not implemented yet", action);
 		status = 501;
@@ -658,7 +923,11 @@ const struct api_backend domains_backend = {
 /* d's VMM ended with exit code `code` (-1: killed by signal sig); with lock held. */
 static void vmm_ended(struct domain *d, int code, int sig)
 {
-	if (code >= 0)
+	if (d->cgroup[0] && dom_cgroup_remove(d->cgroup) == 0)
+		d->cgroup[0] = 0; /* a restart makes it anew, with the configuration's limits */
+	if (code == VMM_EXIT_NO_CGROUP)
+		snprintf(d->last_exit, sizeof(d->last_exit), "could not enter its cgroup");
+	else if (code >= 0)
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm exit status %d", code);
 	else
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed by signal %d", sig);
@@ -676,7 +945,8 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		act = d->cfg.on_reboot;
 	} else if (code == VMM_EXIT_STOPPED) {
 		act = DOMCFG_DESTROY;
-	} else if (code == VMM_EXIT_ERROR || code == VMM_EXIT_USAGE || code == 127) {
+	} else if (code == VMM_EXIT_ERROR || code == VMM_EXIT_USAGE || code == 127 ||
+		   code == VMM_EXIT_NO_CGROUP) {
 		act = DOMCFG_PRESERVE; /* restarting would fail the same way */
 		crashed = true;
 	} else {
@@ -833,6 +1103,12 @@ void domains_adopt(void)
 		d->id = id->valueint;
 		d->restarts = cJSON_IsNumber(restarts) ? restarts->valueint : 0;
 		d->vcpus = cfg.vcpus; /* a vcpu-set before the restart is not known */
+		d->mem_target = cfg.memory_mib; /* nor a mem-set: the VMM's stats say it */
+		d->mem_max = cfg.maxmem_mib;
+		struct stat cg;
+		snprintf(d->cgroup, sizeof(d->cgroup), "%s/paravent/%s", cgroup_root, cfg.name);
+		if (stat(d->cgroup, &cg) != 0)
+			d->cgroup[0] = 0;
 		d->started = time(NULL);
 		d->state = DOM_RUNNING;
 		if (d->id >= next_id)

@@ -48,13 +48,22 @@ class Results:
         return ok
 
 
-def sh_check(r, m, name, command, want_rc=0, want=None, timeout=60):
+def sh_check(r, m, name, command, want_rc=0, want=None, timeout=60, diag=None):
+    """Runs command in dom0 and checks its status and output. On a failure the detail also
+    holds what the shell command `diag` prints (logs, processes), since CI keeps only the
+    test's output."""
     try:
         rc, out = m.sh(command, timeout)
     except TimeoutError_ as e:
         return r.check(name, False, str(e)[-800:])
     ok = rc == want_rc and (want is None or re.search(want, out) is not None)
-    return r.check(name, ok, "command: %s\nexit status %d, output:\n%s" % (command, rc, out[-800:]))
+    detail = "command: %s\nexit status %d, output:\n%s" % (command, rc, out[-800:])
+    if not ok and diag:
+        try:
+            detail += "\n-- diagnostics (%s):\n%s" % (diag, m.sh(diag, 60)[1][-1500:])
+        except TimeoutError_:
+            detail += "\n-- diagnostics: no answer"
+    return r.check(name, ok, detail)
 
 
 def boot_to_ready(r, m, version, label):

@@ -4,6 +4,8 @@ Runs in the same dom0 boot as the paravent-vmm checks, with the example domain t
 carries (/etc/paravent/examples/minimal.cfg: the minimal guest, on_crash = "restart")."""
 
 CONSOLE = "/run/paravent/domains/minimal/console.log"
+CGROUP = "/sys/fs/cgroup/paravent/minimal"
+DOMDIR = "/run/paravent/domains/minimal"
 # Shell: `j KEY` prints the number under KEY in paravent list --json (one domain listed).
 JSON_FIELD = "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
 
@@ -14,7 +16,15 @@ def wait_guest_up(times):
             "sleep 1; done" % (CONSOLE, times))
 
 
-def run(r, m, sh_check):
+# What a failure report carries: paraventd's and the VMM's last words, dom0's memory, the VMMs.
+DIAG = ("tail -n 12 /var/log/paraventd.log; tail -n 12 /run/paravent/domains/minimal/vmm.log; "
+        "tail -c 600 %s; echo; free -m | head -n 2; ps | grep '[p]aravent-vmm' | cut -c1-120" % CONSOLE)
+
+
+def run(r, m, sh_check_plain):
+    def sh_check(*args, **kw):
+        return sh_check_plain(*args, diag=DIAG, **kw)
+
     sh_check(r, m, "paraventd: running from boot; paravent list shows Domain-0",
              "paravent list", want=r"Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)\nDomain-0\s+0\s+\d+\s+\d+\s+r-----")
     sh_check(r, m, "paraventd: the API token exists, mode 0600",
@@ -58,6 +68,63 @@ def run(r, m, sh_check):
              "paravent vcpu-set minimal 3; echo rc=$?",
              want=r"vcpuset=0-1\nminimal\s+1\s+128\s+2\s+r-----[\s\S]*from 1 to maxvcpus \(2\)[\s\S]*rc=1",
              timeout=300)
+    # The guest's MemTotal, typed into its console: `mt TAG` prints it in KiB.
+    mem_total = ("mt() { printf \"grep MemTotal /proc/meminfo | sed 's/^/$1 /'\\n\" | paravent console minimal | "
+                 "tr -d '\\r' | grep -o \"^$1 MemTotal: *[0-9]*\" | grep -o '[0-9]*$'; }; ")
+    balloon = ("bal() { for i in $(seq 90); do vmmctl %s/control.sock '{\"op\":\"stats\"}' | grep -q \"\\\"guest_mib\\\":$1,\" && break; "
+               "sleep 1; done; vmmctl %s/control.sock '{\"op\":\"stats\"}' | grep -o '\"guest_mib\":[0-9]*\\|\"released_pages\":[0-9]*'; }; "
+               % (DOMDIR, DOMDIR))
+    sh_check(r, m, "mem-set 96: the balloon takes 32 MiB back, as seen inside the guest (MemTotal) and in dom0; "
+             "mem-max bounds mem-set; back to 128",
+             mem_total + balloon +
+             "a=$(mt m1); paravent mem-set minimal 96m && bal 96; b=$(mt m2); echo drop=$(( (a-b)/1024 ))MiB; "
+             "paravent list | grep -o 'minimal *1 *96 '; paravent mem-set minimal 200; echo rc=$?; "
+             "paravent mem-max minimal 100 && paravent mem-set minimal 110; echo rc=$?; paravent mem-max minimal 200; "
+             "echo rc=$?; paravent mem-max minimal 128 && paravent mem-set minimal 128 && bal 128",
+             want=r"\"guest_mib\":96\n\"released_pages\":(8[1-9]\d\d|9\d\d\d)\ndrop=3[0-2]MiB\nminimal\s+1\s+96 \n"
+                  r"paravent: mem-set minimal: memory: 200 MiB is outside 16 to 128 MiB[^\n]*\nrc=1\n"
+                  r"paravent: mem-set minimal: memory: 110 MiB is outside 16 to 100 MiB[^\n]*\nrc=1\n"
+                  r"paravent: mem-max minimal: maxmem: 200 MiB is outside 96[^\n]*\nrc=1\n"
+                  r"\"guest_mib\":128\n\"released_pages\":\d+$", timeout=300)
+    sh_check(r, m, "paravent uptime, list --long and top -b (xentop's columns, from the VMM's counters through the API)",
+             "paravent uptime; paravent list --long; paravent top -b -d 1 -n 2",
+             want=r"^Name\s+ID\s+Uptime\nDomain-0\s+0\s+\d+:\d\d:\d\d\nminimal\s+1\s+\d+:\d\d:\d\d\n"
+                  r"Name\s+ID\s+Mem\s+MaxMem\s+VCPUs\s+State\s+Time\(s\)\s+CPU%\s+Weight\s+Cap\s+CPUs\s+Restarts\s+Address\s+Last exit\n"
+                  r"minimal\s+1\s+128\s+128\s+2\s+r\s+[\d.]+\s+[\d.]+\s+256\s+0\s+all\s+0\s+10\.80\.0\.\d+\s+-\n"
+                  r"paravent top: 1 domain, every 1\.0 s\nNAME\s+STATE\s+CPU\(sec\)\s+CPU\(%\)\s+MEM\(k\)[^\n]*\n"
+                  r"minimal\s+r\s+\d+\s+[\d.]+\s+131072\s+[\d.]+\s+131072\s+2\s+1\s+\d+\s+\d+\s+0\s+0\s+0\s+\d+\n\n"
+                  r"paravent top: 1 domain", timeout=60)
+    sh_check(r, m, "cgroup: the VMM runs in the domain's cgroup with the configuration's limits (weight 256 -> 100, no cap, "
+             "memory.max = RAM + an eighth + 64 MiB)",
+             JSON_FIELD + "cat /proc/$(j pid)/cgroup; cd %s && cat cpu.weight cpu.max memory.max pids.max; cd /" % CGROUP,
+             want=r"^0::/paravent/minimal\n100\nmax 100000\n218103808\n128$")
+    sh_check(r, m, "sched-credit and vcpu-pin: set, shown, and refused with a reason when wrong",
+             "paravent sched-credit -d minimal -w 512 && paravent sched-credit -d minimal; "
+             "paravent vcpu-pin minimal all 1 && paravent vcpu-list minimal; "
+             "paravent vcpu-pin minimal 0 7; echo rc=$?; paravent sched-credit -d minimal -w 0; echo rc=$?; "
+             "paravent vcpu-pin minimal all all && paravent vcpu-list minimal | tail -n 1",
+             want=r"Name\s+ID\s+Weight\s+Cap\nminimal\s+1\s+512\s+0\n"
+                  r"Name\s+ID\s+VCPU\s+CPU Affinity\nminimal\s+1\s+0\s+1\nminimal\s+1\s+1\s+1\n"
+                  r"paravent: vcpu-pin minimal: vCPU 0: none of those CPUs is in the domain's cpus\nrc=1\n"
+                  r"[\s\S]*rc=2\nminimal\s+1\s+1\s+0-1$")
+    # The guest spins a CPU; its VMM's CPU time is read from the cgroup, uncapped and then capped.
+    usage = "u() { grep usage_usec %s/cpu.stat | cut -d' ' -f2; }; " % CGROUP
+    sh_check(r, m, "a CPU cap of 20% holds: a guest spinning its CPU gets about 100% of one CPU, then 20% under "
+             "sched-credit -c 20",
+             usage + "printf 'while :; do :; done &\\n' | paravent console minimal >/dev/null; sleep 2; "
+             "a=$(u); sleep 5; b=$(u); echo uncapped=$(( (b-a)/50000 )); "
+             "paravent sched-credit -d minimal -c 20 && sleep 1; a=$(u); sleep 10; b=$(u); echo capped=$(( (b-a)/100000 )); "
+             "grep nr_throttled %s/cpu.stat" % CGROUP,
+             want=r"uncapped=(9\d|1\d\d)\ncapped=(1[6-9]|2[0-4])\nnr_throttled [1-9]", timeout=120)
+    sh_check(r, m, "cpus, cap and cpu_weight in a configuration: the cgroup has them, both vCPUs stay on CPU 1; "
+             "CPUs dom0 does not have are refused (400); the cgroup goes with the domain",
+             "sed 's/name = \"minimal\"/name = \"pinned\"/; /^vif/d; s/^vcpus = 1/cpus = \"1\"\\ncap = 150\\n"
+             "cpu_weight = 128\\nvcpus = 1/' /etc/paravent/examples/minimal.cfg > /tmp/pinned.cfg; "
+             "paravent create /tmp/pinned.cfg && sleep 2 && cd /sys/fs/cgroup/paravent/pinned && cat cpu.weight cpu.max cpuset.cpus; cd /; "
+             "paravent vcpu-list pinned | tail -n +2; paravent destroy pinned; sleep 1; ls -d /sys/fs/cgroup/paravent/pinned; "
+             "sed -i 's/cpus = \"1\"/cpus = \"0-5\"/' /tmp/pinned.cfg; paravent create /tmp/pinned.cfg; echo rc=$?",
+             want=r"Started domain pinned[^\n]*\n50\n150000 100000\n1\npinned\s+\d+\s+0\s+1\npinned\s+\d+\s+1\s+1\n"
+                  r"[\s\S]*No such file[\s\S]*cpus: \"0-5\" names CPUs dom0 does not have \(it has 0-1\)\nrc=1$", timeout=90)
     sh_check(r, m, "API over TCP: 401 without the token, answers with it",
              "wget -q -O- http://127.0.0.1:8000/domains 2>&1; "
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
@@ -66,19 +133,23 @@ def run(r, m, sh_check):
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
              "http://127.0.0.1:8000/metrics", want=r"# TYPE paravent_domains gauge\nparavent_domains 1\n"
                                                    r"[\s\S]*paravent_domain_up\{name=\"minimal\"\} 1")
-    sh_check(r, m, "a killed VMM is restarted (on_crash = \"restart\") and its guest boots again",
+    sh_check(r, m, "a killed VMM is restarted (on_crash = \"restart\") and its guest boots again, in a fresh cgroup "
+             "with the configuration's limits (the cap set at run time is gone)",
              JSON_FIELD +
              "old=$(j pid); kill -9 $old; %s; new=$(j pid); "
-             "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts)"
-             % wait_guest_up(2), want=r"new-vmm\nrestarts=1$", timeout=400)
-    sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it",
+             "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts); "
+             "cat /proc/$new/cgroup %s/cpu.max %s/cpu.weight" % (wait_guest_up(2), CGROUP, CGROUP),
+             want=r"new-vmm\nrestarts=1\n0::/paravent/minimal\nmax 100000\n100$", timeout=400)
+    sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it, and its cgroup",
              JSON_FIELD +
              "old=$(j pid); killall paraventd; sleep 1; "
              "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd >>/var/log/paraventd.log 2>&1 & "
              "for i in $(seq 20); do [ -S /run/paravent/api.sock ] && break; sleep 1; done; sleep 1; "
              "[ \"$(j pid)\" = \"$old\" ] && kill -0 $old && echo same-vmm; paravent list | grep -o 'minimal.*r-----'; "
-             "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log",
-             want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM", timeout=60)
+             "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log; paravent sched-credit -d minimal -c 30 && "
+             "paravent sched-credit -d minimal | tail -n 1",
+             want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM\nminimal\s+1\s+256\s+30$",
+             timeout=60)
     sh_check(r, m, "paravent shutdown -w: the guest powers itself off and on_poweroff removes the domain (and its name)",
              "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal; grep -c minimal /etc/hosts; true",
              want=r"rc=0\n0\n0$", timeout=400)

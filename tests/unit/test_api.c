@@ -218,6 +218,9 @@ static void test_routes(void)
 	expect("PUT", "/domains/web/vcpus", "{\"count\":2}", 202, "vcpus web {\"count\":2}");
 	expect("PUT", "/domains/web/memory", "{\"target_mib\":256}", 202, "memory web {\"target_mib\":256}");
 	expect("PUT", "/domains/web/sched", "{\"weight\":512,\"cap\":50}", 202, "sched web {\"weight\":512,\"cap\":50}");
+	expect("PUT", "/domains/web/pin", "{\"vcpu\":\"all\",\"cpus\":\"1\"}", 202, "pin web {\"vcpu\":\"all\",\"cpus\":\"1\"}");
+	expect("GET", "/domains/web/stats", NULL, 202, "stats web -");
+	expect("PUT", "/domains/web/maxmem", "{\"max_mib\":512}", 202, "maxmem web {\"max_mib\":512}");
 	expect("POST", "/domains/nobody/pause", NULL, 404, "pause nobody -");
 	struct api_response rs;
 	CHECK(req(&rs, "GET", "/metrics", bearer, NULL) == 200 && strcmp(rs.content_type, "text/plain; version=0.0.4") == 0);
@@ -246,6 +249,8 @@ static void test_bad_requests(void)
 	CHECK(req(&rs, "GET", "/domains/web/pause", bearer, NULL) == 405 && strcmp(rs.allow, "POST") == 0);
 	api_response_free(&rs);
 	CHECK(req(&rs, "PUT", "/domains/web", bearer, NULL) == 405 && strcmp(rs.allow, "GET, DELETE") == 0);
+	api_response_free(&rs);
+	CHECK(req(&rs, "POST", "/domains/web/pin", bearer, NULL) == 405 && strcmp(rs.allow, "PUT") == 0);
 	api_response_free(&rs);
 	CHECK(req(&rs, "BREW", "/metrics", bearer, NULL) == 405);
 	api_response_free(&rs);

@@ -15,6 +15,7 @@
 #include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
 #include "pio.h"
+#include "dev_virtio_balloon.h"
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "paravent-vmm.h"
@@ -150,6 +151,28 @@ int virtio_net_set_link(int i, bool up)
 {
 	(void)i;
 	link_state = up;
+	return 0;
+}
+
+/* the balloon: its target recorded */
+static uint64_t balloon_target = 256;
+
+int virtio_balloon_set_target(uint64_t target_mib, char *err, size_t errlen)
+{
+	if (target_mib < 16 || target_mib > 256) {
+		snprintf(err, errlen, "balloon: out of range");
+		return -1;
+	}
+	balloon_target = target_mib;
+	return 0;
+}
+
+int virtio_balloon_get_stats(struct virtio_balloon_stats *s)
+{
+	s->target_mib = balloon_target;
+	s->guest_mib = 200;
+	s->released = 7;
+	s->bad_pfns = 0;
 	return 0;
 }
 
@@ -353,6 +376,26 @@ int main(void)
 	r = ask(&vm, "{\"op\":\"link\",\"device\":\"net0\",\"up\":false}", &console);
 	CHECK(ok(r) && link_state == 0);
 	cJSON_Delete(r);
+
+	/* the balloon: a target in MiB, shown in stats; nonsense refused */
+	r = ask(&vm, "{\"op\":\"balloon\",\"target_mib\":96}", &console);
+	CHECK(ok(r) && balloon_target == 96);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"stats\"}", &console);
+	st = cJSON_GetObjectItemCaseSensitive(r, "stats");
+	const cJSON *bal = cJSON_GetObjectItemCaseSensitive(st, "balloon");
+	CHECK(cJSON_GetObjectItemCaseSensitive(bal, "target_mib")->valuedouble == 96);
+	CHECK(cJSON_GetObjectItemCaseSensitive(bal, "guest_mib")->valuedouble == 200);
+	cJSON_Delete(r);
+	const char *bad_balloon[] = { "{\"op\":\"balloon\"}", "{\"op\":\"balloon\",\"target_mib\":8}",
+				      "{\"op\":\"balloon\",\"target_mib\":-5}", "{\"op\":\"balloon\",\"target_mib\":1e300}",
+				      "{\"op\":\"balloon\",\"target_mib\":64.5}", "{\"op\":\"balloon\",\"target_mib\":\"64\"}" };
+	for (size_t i = 0; i < sizeof(bad_balloon) / sizeof(bad_balloon[0]); i++) {
+		r = ask(&vm, bad_balloon[i], &console);
+		CHECK(!ok(r) && strlen(error_of(r)) > 0);
+		cJSON_Delete(r);
+	}
+	CHECK(balloon_target == 96);
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);

@@ -59,6 +59,12 @@ static void test_options(void)
 	CHECK(parse("--kernel k --memory 99999999999999999999999", &o, err, sizeof(err)) == -1);
 	CHECK(parse("--kernel k --vcpus 4 --max-vcpus 2", &o, err, sizeof(err)) == -1);
 	CHECK_STR(err, "--max-vcpus must be at least --vcpus");
+	/* the balloon's target: all of --memory unless told, never more */
+	CHECK(parse("--kernel k --memory 256", &o, err, sizeof(err)) == 0 && o.balloon_mib == 256);
+	CHECK(parse("--kernel k --memory 256 --balloon 64", &o, err, sizeof(err)) == 0 && o.balloon_mib == 64);
+	CHECK(parse("--kernel k --memory 128 --balloon 256", &o, err, sizeof(err)) == -1);
+	CHECK_STR(err, "--balloon must be at most --memory (128 MiB)");
+	CHECK(parse("--kernel k --balloon 8", &o, err, sizeof(err)) == -1);
 	CHECK(parse("--kernel k --frobnicate", &o, err, sizeof(err)) == -1);
 	CHECK_STR(err, "unknown option \"--frobnicate\" (see --help)");
 	CHECK(parse("--kernel k stray", &o, err, sizeof(err)) == -1);
