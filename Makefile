@@ -116,7 +116,7 @@ $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTAC
 GUEST_INITRAMFS := $(B)/guests/minimal.cpio.zst
 GUEST_DISKS := $(patsubst guest-images/%/init,$(B)/guests/%.img,$(wildcard guest-images/*/init))
 GUEST_IMAGE_DEPS = guest-images/$$*/init $$(wildcard guest-images/$$*/*.c) $$(shell find guest-images/$$*/files 2>/dev/null) \
-	guest-images/common/guest-lib.sh $(B)/busybox/busybox scripts/build-guest-image.sh
+	guest-images/common/guest-lib.sh $(wildcard guest-images/common/*.c) $(B)/busybox/busybox scripts/build-guest-image.sh
 
 .SECONDEXPANSION:
 $(B)/guests/%.cpio.zst: $(GUEST_IMAGE_DEPS)
@@ -241,6 +241,11 @@ $(B)/unit/test_cli: tests/unit/test_cli.c rootfs/paravent/mem.c rootfs/paravent/
 		$(wildcard rootfs/paravent/*.h) tests/unit/check.h $(B)/obj/cJSON-host.o
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Itests/unit -o $@ $(filter %.c,$^) $(B)/obj/cJSON-host.o
+
+$(B)/unit/test_agent: tests/unit/test_agent.c rootfs/paraventd/agent_client.c rootfs/paraventd/agent_client.h \
+		tests/unit/check.h | $(B)/khdr/include
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
 
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o

@@ -25,6 +25,7 @@
 #include "dev_uart8250.h"
 #include "dev_virtio_balloon.h"
 #include "dev_virtio_blk.h"
+#include "dev_virtio_vsock.h"
 #include "dev_virtio_net.h"
 #include "dev_virtio_console.h"
 #include "dev_virtio_rng.h"
@@ -223,6 +224,10 @@ int main(int argc, char **argv)
 			console_restore();
 			usage_error(err);
 		}
+	}
+	if (opt.vsock_cid && virtio_vsock_add(&vm, opt.vsock_cid, err, sizeof(err)) != 0) {
+		console_restore();
+		usage_error(err);
 	}
 	if (uart8250_init(&vm) != 0 || i8042_init(&vm) != 0 || boot_marker_init(&vm) != 0 ||
 	    acpi_pm_init(&vm) != 0 || cpu_hotplug_init(&vm, opt.vcpus) != 0) {

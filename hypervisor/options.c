@@ -38,6 +38,8 @@ const char options_usage[] =
 	"                          rate=B, tx-rate=B, rx-rate=B  bytes, both ways or one way\n"
 	"                          ops=B, tx-ops=B, rx-ops=B     frames\n"
 	"                        B is SIZE[@REFILL][+BURST]: e.g. 1M (1 MiB/s), 100K@100ms+4M\n"
+	"  --vsock CID           a virtio-vsock device: dom0 reaches the guest's AF_VSOCK sockets\n"
+	"                        at this context ID (3 to 4294967294, one per guest)\n"
 	"  --console serial|virtio  the guest console: 8250 UART (ttyS0) or virtio-console (hvc0)\n"
 	"  --console-log FILE    also append the guest console output to FILE\n"
 	"  --name NAME           domain name, for messages and the control socket\n"
@@ -229,7 +231,7 @@ static int parse_net(const char *spec, struct vmm_options *opt, char *err, size_
 int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, size_t errlen)
 {
 	static const char *const with_value[] = {
-		"kernel", "initrd", "cmdline", "memory", "balloon", "vcpus", "max-vcpus", "disk", "net",
+		"kernel", "initrd", "cmdline", "memory", "balloon", "vcpus", "max-vcpus", "disk", "net", "vsock",
 		"console", "console-log", "name", "control", "log",
 	};
 	uint64_t n;
@@ -304,6 +306,11 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 		} else if (strcmp(known, "net") == 0) {
 			if (parse_net(val, opt, err, errlen) != 0)
 				return -1;
+		} else if (strcmp(known, "vsock") == 0) {
+			/* 0-2 are the hypervisor, local and host; -1 is "any" */
+			if (!parse_range(val, 3, 0xfffffffeULL, &n))
+				return bad(err, errlen, "--vsock %s: want a context ID from 3 to 4294967294", val);
+			opt->vsock_cid = (uint32_t)n;
 		} else if (strcmp(known, "console") == 0) {
 			if (strcmp(val, "serial") == 0)
 				opt->console = CONSOLE_SERIAL;

@@ -41,6 +41,7 @@ struct vmm_options {
 	const char *initrd;
 	const char *cmdline;
 	uint64_t memory_mib;
+	uint32_t vsock_cid; /* 0: no virtio-vsock */
 	uint64_t balloon_mib; /* what the guest should keep of memory_mib: the balloon's target */
 	int vcpus;
 	int max_vcpus;

@@ -2,7 +2,8 @@
 # build-guest-image.sh cpio|squashfs OUT DIR BUSYBOX
 # A guest's root filesystem from its folder DIR of guest-images/: BusyBox with its applet
 # links, the shared guest-images/common/guest-lib.sh as /lib/guest-lib.sh, DIR/init,
-# DIR/files/ (copied as they are), and each DIR/*.c built as a static musl program in /bin.
+# DIR/files/ (copied as they are), and each guest-images/common/*.c (paravent-agent) and
+# DIR/*.c built as a static musl program in /bin.
 #   cpio      an initramfs (the minimal guest the hypervisor's tests boot with --initrd)
 #   squashfs  a read-only disk image, booted with root=/dev/vda (the demos)
 # No root needed: owners are forced to root, device nodes are declared, not made; every
@@ -15,7 +16,7 @@ rm -rf "$stage" && mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib}
 install -m 755 "$busybox" "$stage/bin/busybox"
 install -m 755 "$dir/init" "$stage/init"
 install -m 644 guest-images/common/guest-lib.sh "$stage/lib/guest-lib.sh"
-for c in "$dir"/*.c; do
+for c in guest-images/common/*.c "$dir"/*.c; do
 	[ -e "$c" ] || continue
 	musl-gcc -std=c11 -O2 -Wall -Wextra -Werror -static -s -o "$stage/bin/$(basename "$c" .c)" "$c"
 done

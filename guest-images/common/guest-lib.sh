@@ -31,6 +31,10 @@ guest_setup() {
 		(dd if="/dev/input/${d##*/}" of=/dev/null bs=24 count=1 2>/dev/null &&
 			guest_say "power button pressed, powering off" && sync && poweroff -f) &
 	done
+	# The toolstack's agent (shutdown, reboot from dom0 over vsock), unless paravent.agent=off;
+	# silent when the VMM gave the guest no vsock device.
+	[ "$(guest_param paravent.agent)" = off ] || [ ! -x /bin/paravent-agent ] ||
+		/bin/paravent-agent 2>/dev/null &
 	# Boot marker: byte 0x7b to port 0x510 (VMM_BOOT_MARKER_PORT in hypervisor/paravent-vmm.h).
 	printf '\173' | dd of=/dev/port bs=1 seek=1296 count=1 2>/dev/null
 	name=$(guest_param "$GUEST.hostname")

@@ -32,7 +32,9 @@ static const char usage[] =
 	"  uptime          how long dom0 and each domain have run\n"
 	"  info            the host\n"
 	"  destroy DOM     stop a domain at once (the power cord)\n"
-	"  shutdown [-w] DOM  ask the guest to shut down (ACPI power button); -w waits until it has\n"
+	"  shutdown [-w] DOM  ask the guest to shut down (its paravent-agent, or the ACPI power\n"
+	"                  button), stopped if still running after 120 s; -w waits until it is off\n"
+	"  reboot DOM      ask the guest to reboot (needs paravent-agent in the guest)\n"
 	"  pause DOM, unpause DOM\n"
 	"  vcpu-set DOM N  plug or take back vCPUs, up to the domain's maxvcpus\n"
 	"  console DOM     attach to the domain's console (Ctrl-] detaches)\n"
@@ -235,7 +237,7 @@ static int cmd_info(void)
 	return 0;
 }
 
-/* destroy, shutdown [-w], pause, unpause: one domain each. */
+/* destroy, shutdown [-w], reboot, pause, unpause: one domain each. */
 static int cmd_domain_action(const char *cmd, int argc, char **argv)
 {
 	bool wait = argc == 3 && strcmp(cmd, "shutdown") == 0 && strcmp(argv[1], "-w") == 0;
@@ -315,7 +317,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "info") == 0)
 		return cmd_info();
 	if (strcmp(argv[1], "destroy") == 0 || strcmp(argv[1], "shutdown") == 0 ||
-	    strcmp(argv[1], "pause") == 0 || strcmp(argv[1], "unpause") == 0)
+	    strcmp(argv[1], "pause") == 0 || strcmp(argv[1], "unpause") == 0 || strcmp(argv[1], "reboot") == 0)
 		return cmd_domain_action(argv[1], argc - 1, argv + 1);
 	if (strcmp(argv[1], "vcpu-set") == 0)
 		return cmd_vcpu_set(argc - 1, argv + 1);

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_client.h"
 #include "domain_cgroup.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
@@ -56,6 +57,8 @@ struct domain {
 	int vcpus; /* vCPUs asked for now: the config's at start, then vcpu-set's */
 	uint64_t mem_target, mem_max; /* MiB: mem-set's target (the config's memory at start), mem-max's ceiling */
 	char cgroup[600]; /* its cgroup's directory, "" when dom0 has no cgroup v2 */
+	time_t shutdown_deadline; /* asked to shut down: stopped if still running then (0: not asked) */
+	bool forced_stop;         /* stopped after its deadline: on_poweroff applies */
 	char last_exit[96];
 };
 
@@ -65,6 +68,18 @@ static int next_id = 1;
 static char run_dir[128] = "/run/paravent";
 static char vmm_path[256] = "paravent-vmm";
 static const char *cgroup_root = DOM_CGROUP_ROOT;
+static int shutdown_grace = 120; /* seconds a guest has to shut down before it is stopped */
+
+void domains_set_shutdown_grace(int seconds)
+{
+	shutdown_grace = seconds;
+}
+
+/* The guest CID of d's virtio-vsock, where its paravent-agent listens. */
+static uint32_t dom_cid(const struct domain *d)
+{
+	return (uint32_t)d->id + AGENT_CID_BASE;
+}
 
 static void check_kvm(void);
 
@@ -201,7 +216,7 @@ static int open_cgroup(struct domain *d, char *err, size_t errlen)
 /* Starts d's VMM; with lock held. Returns 0, or -1 with the reason in err. */
 static int spawn(struct domain *d, char *err, size_t errlen)
 {
-	char dir[512], ctl[600], con[600], log[600], mem[24], balloon[24], vcpus[16], maxv[16];
+	char dir[512], ctl[600], con[600], log[600], mem[24], balloon[24], vcpus[16], maxv[16], cid[16];
 	char disks[DOMCFG_MAX_DISKS][4200];
 	char nets[DOMCFG_MAX_VIFS][160];
 	const char *argv[64];
@@ -258,6 +273,9 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 		argv[n++] = "--net";
 		argv[n++] = nets[i];
 	}
+	snprintf(cid, sizeof(cid), "%u", dom_cid(d));
+	argv[n++] = "--vsock";
+	argv[n++] = cid;
 	argv[n++] = "--control";
 	argv[n++] = ctl;
 	argv[n++] = "--console-log";
@@ -308,6 +326,8 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	d->vcpus = d->cfg.vcpus;
 	d->mem_target = d->cfg.memory_mib;
 	d->mem_max = d->cfg.maxmem_mib;
+	d->shutdown_deadline = 0;
+	d->forced_stop = false;
 	save_state(d);
 	return 0;
 }
@@ -666,6 +686,32 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
 	return 200;
 }
 
+/* shutdown: the guest's agent first (a clean shutdown by the guest's own init), else the
+ * ACPI power button; either way the guest has shutdown_grace seconds before it is stopped.
+ * reboot: only the agent can ask a guest to reboot. With lock held; the agent's answer takes
+ * at most a few seconds (agent_client.h). */
+static int shutdown_or_reboot(struct domain *d, const char *action, const cJSON *args, char *err, size_t errlen)
+{
+	char why[200], reply[512];
+	bool reboot = strcmp(action, "reboot") == 0;
+	(void)args;
+	if (agent_request(dom_cid(d), action, why, sizeof(why)) == 0) {
+		fprintf(stderr, "paraventd: %s: %s through its agent\n", d->name, action);
+	} else if (reboot) {
+		snprintf(err, errlen, "reboot needs paravent-agent in the guest: %s. shutdown, or destroy and "
+			 "create, work without it", why);
+		return 409;
+	} else if (vmm_request(d, "{\"op\":\"shutdown\"}", reply, sizeof(reply)) != 0) {
+		snprintf(err, errlen, "shutdown: %.200s", reply);
+		return 409;
+	} else {
+		fprintf(stderr, "paraventd: %s: shutdown by the ACPI power button (agent: %s)\n", d->name, why);
+	}
+	if (!reboot && !d->shutdown_deadline)
+		d->shutdown_deadline = time(NULL) + shutdown_grace;
+	return 202;
+}
+
 /* GET stats: the VMM's own counters (exits, balloon, disks, NICs), as its control socket
  * gives them. */
 static int vmm_stats(struct domain *d, cJSON **out, char *err, size_t errlen)
@@ -811,8 +857,9 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	} else if (!live) {
 		snprintf(err, errlen, "%s is %s", name, state_name(d));
 		status = 409;
-	} else if (strcmp(action, "pause") == 0 || strcmp(action, "unpause") == 0 ||
-		   strcmp(action, "shutdown") == 0) {
+	} else if (strcmp(action, "shutdown") == 0 || strcmp(action, "reboot") == 0) {
+		status = shutdown_or_reboot(d, action, args, err, errlen);
+	} else if (strcmp(action, "pause") == 0 || strcmp(action, "unpause") == 0) {
 		const char *op = strcmp(action, "unpause") == 0 ? "resume" : action;
 		snprintf(req, sizeof(req), "{\"op\":\"%s\"}", op);
 		if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
@@ -927,6 +974,8 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		d->cgroup[0] = 0; /* a restart makes it anew, with the configuration's limits */
 	if (code == VMM_EXIT_NO_CGROUP)
 		snprintf(d->last_exit, sizeof(d->last_exit), "could not enter its cgroup");
+	else if (d->forced_stop && code == VMM_EXIT_STOPPED)
+		snprintf(d->last_exit, sizeof(d->last_exit), "did not shut down within %d s: stopped", shutdown_grace);
 	else if (code >= 0)
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm exit status %d", code);
 	else
@@ -939,7 +988,7 @@ static void vmm_ended(struct domain *d, int code, int sig)
 	/* exit statuses: hypervisor/paravent-vmm.h; a VMM killed from outside counts as a crash */
 	enum domcfg_action act;
 	bool crashed = false;
-	if (code == VMM_EXIT_POWEROFF) {
+	if (code == VMM_EXIT_POWEROFF || (d->forced_stop && code == VMM_EXIT_STOPPED)) {
 		act = d->cfg.on_poweroff;
 	} else if (code == VMM_EXIT_REBOOT) {
 		act = d->cfg.on_reboot;
@@ -1038,11 +1087,20 @@ static bool is_vmm_of(pid_t pid, const char *name)
 	return false;
 }
 
-void domains_poll_adopted(void)
+void domains_poll(void)
 {
+	time_t now = time(NULL);
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = &doms[i];
+		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop) {
+			char reply[256];
+			fprintf(stderr, "paraventd: %s: did not shut down within %d s: stopping it\n", d->name,
+				shutdown_grace);
+			d->forced_stop = true;
+			if (vmm_request(d, "{\"op\":\"stop\"}", reply, sizeof(reply)) != 0)
+				kill(d->pid, SIGKILL);
+		}
 		if (d->used && d->adopted && is_live(d) &&
 		    !is_vmm_of(d->pid, d->name)) {
 			int code = logged_exit_status(d);

@@ -17,7 +17,11 @@ void domains_child_exited(pid_t pid, int wait_status);
 /* Finds the VMMs an earlier paraventd started that still run (RUN_DIR/domains/NAME/
  * domain.json, checked against /proc) and takes them over without disturbing them. */
 void domains_adopt(void);
-/* Adopted VMMs are not our children: checks whether they still run (called every second). */
-void domains_poll_adopted(void);
+/* Called every second: checks whether adopted VMMs (not our children) still run, and stops
+ * the guests that were asked to shut down and did not within the grace time. */
+void domains_poll(void);
+
+/* Seconds a guest asked to shut down has before its VMM is stopped (default 120). */
+void domains_set_shutdown_grace(int seconds);
 
 #endif

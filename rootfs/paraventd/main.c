@@ -38,11 +38,14 @@ static char token[API_TOKEN_LEN + 1];
 
 static const char usage[] =
 	"usage: paraventd [--listen ADDR] [--port N] [--state DIR] [--run DIR] [--vmm PATH]\n"
+	"                 [--shutdown-grace SECONDS]\n"
 	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
 	"  --port N       TCP port (default 8000)\n"
 	"  --state DIR    persistent state: the API token (default /var/lib/paravent)\n"
 	"  --run DIR      live state and sockets (default /run/paravent)\n"
-	"  --vmm PATH     the VMM (default paravent-vmm, from PATH)\n";
+	"  --vmm PATH     the VMM (default paravent-vmm, from PATH)\n"
+	"  --shutdown-grace SECONDS  how long a guest asked to shut down has before it is\n"
+	"                 stopped (default 120)\n";
 
 /* The token: read from STATE/api-token, or made once from getrandom and kept there (0600). */
 static int load_token(const char *state)
@@ -203,6 +206,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--state") == 0 && v) state = v;
 		else if (strcmp(argv[i], "--run") == 0 && v) run = v;
 		else if (strcmp(argv[i], "--vmm") == 0 && v) vmm = v;
+		else if (strcmp(argv[i], "--shutdown-grace") == 0 && v && atoi(v) >= 1 && atoi(v) <= 86400)
+			domains_set_shutdown_grace(atoi(v));
 		else {
 			fprintf(stderr, "paraventd: bad argument %s\n%s", argv[i], usage);
 			return 2;
@@ -242,11 +247,12 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "paraventd: API on %s and http://%s:%ld/\n", sock, listen_addr, port);
 	for (;;) {
-		/* a second at most, for the adopted VMMs, which send no SIGCHLD */
+		/* a second at most, for the adopted VMMs, which send no SIGCHLD, and for the
+		 * shutdowns that run out of time */
 		struct timespec second = { .tv_sec = 1 };
 		int sig = sigtimedwait(&set, NULL, &second);
 		if (sig < 0) {
-			domains_poll_adopted();
+			domains_poll();
 			continue;
 		}
 		if (sig == SIGCHLD) {

@@ -143,15 +143,34 @@ def run(r, m, sh_check_plain):
     sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it, and its cgroup",
              JSON_FIELD +
              "old=$(j pid); killall paraventd; sleep 1; "
-             "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd >>/var/log/paraventd.log 2>&1 & "
+             "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd --shutdown-grace 30 >>/var/log/paraventd.log 2>&1 & "
              "for i in $(seq 20); do [ -S /run/paravent/api.sock ] && break; sleep 1; done; sleep 1; "
              "[ \"$(j pid)\" = \"$old\" ] && kill -0 $old && echo same-vmm; paravent list | grep -o 'minimal.*r-----'; "
              "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log; paravent sched-credit -d minimal -c 30 && "
              "paravent sched-credit -d minimal | tail -n 1",
              want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM\nminimal\s+1\s+256\s+30$",
              timeout=60)
-    sh_check(r, m, "paravent shutdown -w: the guest powers itself off and on_poweroff removes the domain (and its name)",
-             "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal; grep -c minimal /etc/hosts; true",
-             want=r"rc=0\n0\n0$", timeout=400)
+    sh_check(r, m, "paravent reboot: the guest's paravent-agent (over vsock) reboots it, on_reboot restarts it",
+             JSON_FIELD + "paravent reboot minimal && %s; echo restarts=$(j restarts); "
+             "grep -c 'paravent-agent: dom0 asked for a reboot' %s; paravent list --long | grep -o 'exit status 3'"
+             % (wait_guest_up(3), CONSOLE),
+             want=r"restarts=2\n1\nexit status 3$", timeout=400)
+    sh_check(r, m, "a guest without its agent: reboot is refused with the reason; shutdown falls back to the ACPI "
+             "button, and a guest that does not react (paused) is stopped after the grace time (30 s here)",
+             "sed 's/name = \"minimal\"/name = \"hung\"/; /^vif/d; s/^extra = \"/extra = \"paravent.agent=off /' "
+             "/etc/paravent/examples/minimal.cfg > /tmp/hung.cfg; paravent create /tmp/hung.cfg >/dev/null && "
+             "for i in $(seq 200); do grep -q 'minimal guest up' /run/paravent/domains/hung/console.log && break; sleep 1; done; "
+             "paravent reboot hung; echo rc=$?; paravent pause hung && paravent shutdown hung && "
+             "for i in $(seq 90); do paravent list | grep -q hung || break; sleep 1; done; paravent list | grep -c hung; "
+             "grep -o 'hung: shutdown by the ACPI power button\\|hung: did not shut down within 30 s: stopping it' "
+             "/var/log/paraventd.log",
+             want=r"reboot needs paravent-agent in the guest: no agent answers on vsock \d+:5000[^\n]*\nrc=1\n0\n"
+                  r"hung: shutdown by the ACPI power button\nhung: did not shut down within 30 s: stopping it$",
+             timeout=400)
+    sh_check(r, m, "paravent shutdown -w: the guest's agent powers it off and on_poweroff removes the domain (and its name)",
+             "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal; grep -c minimal /etc/hosts; "
+             "grep -c 'minimal: shutdown through its agent' /var/log/paraventd.log; "
+             "grep -c 'paravent-agent: dom0 asked for a shutdown' %s" % CONSOLE,
+             want=r"rc=0\n0\n0\n1\n1$", timeout=400)
     sh_check(r, m, "paravent on a domain that does not exist: a message and exit status 1",
              "paravent pause nothere", want_rc=1, want=r"no domain named nothere")

@@ -59,6 +59,14 @@ static void test_options(void)
 	CHECK(parse("--kernel k --memory 99999999999999999999999", &o, err, sizeof(err)) == -1);
 	CHECK(parse("--kernel k --vcpus 4 --max-vcpus 2", &o, err, sizeof(err)) == -1);
 	CHECK_STR(err, "--max-vcpus must be at least --vcpus");
+	/* vsock context IDs: 0-2 are reserved, -1 means any */
+	CHECK(parse("--kernel k --vsock 3", &o, err, sizeof(err)) == 0 && o.vsock_cid == 3);
+	CHECK(parse("--kernel k --vsock 4294967294", &o, err, sizeof(err)) == 0 && o.vsock_cid == 4294967294u);
+	CHECK(parse("--kernel k", &o, err, sizeof(err)) == 0 && o.vsock_cid == 0);
+	CHECK(parse("--kernel k --vsock 2", &o, err, sizeof(err)) == -1);
+	CHECK_STR(err, "--vsock 2: want a context ID from 3 to 4294967294");
+	CHECK(parse("--kernel k --vsock 4294967295", &o, err, sizeof(err)) == -1);
+	CHECK(parse("--kernel k --vsock x", &o, err, sizeof(err)) == -1);
 	/* the balloon's target: all of --memory unless told, never more */
 	CHECK(parse("--kernel k --memory 256", &o, err, sizeof(err)) == 0 && o.balloon_mib == 256);
 	CHECK(parse("--kernel k --memory 256 --balloon 64", &o, err, sizeof(err)) == 0 && o.balloon_mib == 64);
