@@ -35,7 +35,7 @@ ROOTFS_FILES := $(shell find rootfs/files -type f -o -type l)
 DOM0_PROGS := $(B)/bin/paravent-kvm-check $(B)/bin/paravent-vmm $(B)/bin/vmmctl $(B)/bin/paravent $(B)/bin/paravent-ticker $(B)/bin/paravent-menu \
 	$(B)/bin/paraventd
 
-.PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench
+.PHONY: all iso run test check deps kernels guests clean distclean repro vmm bench fuzz
 
 all: iso
 
@@ -253,10 +253,41 @@ $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paravent
 	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paraventd -Itests/unit -o $@ \
 		tests/unit/test_api.c rootfs/paraventd/api.c $(B)/obj/cJSON-host.o
 
-check: $(UNIT_TESTS)
-	@scripts/run-unit-tests.sh $(UNIT_TESTS)
+# Fuzz targets (tests/fuzz/): for everything an untrusted party feeds. Each is built twice:
+# with libFuzzer (clang) for `make fuzz`, and as a replay of its corpus (gcc, ASan, UBSan)
+# that `make check` runs, so every input that once crashed a target stays fixed.
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC_fuzz_virtqueue := hypervisor/virtqueue.c hypervisor/guest_mem.c
+FUZZ_SRC_fuzz_virtio_blk := hypervisor/virtio_blk_req.c hypervisor/virtqueue.c hypervisor/guest_mem.c
+FUZZ_SRC_fuzz_virtio_net := hypervisor/virtio_net_frame.c hypervisor/virtio_net_hdr.c hypervisor/virtqueue.c \
+	hypervisor/guest_mem.c
+FUZZ_SRC_fuzz_balloon := hypervisor/balloon_pages.c hypervisor/guest_mem.c
+FUZZ_SRC_fuzz_domain_config := $(TOOLSTACK_SRC) $(B)/cjson/cJSON.c
+FUZZ_SRC_fuzz_api := rootfs/paraventd/api.c $(B)/cjson/cJSON.c
+FUZZ_INC := -Ihypervisor -Irootfs/toolstack -Irootfs/paraventd -I$(B)/cjson -Itests/fuzz
+FUZZERS := $(patsubst %,$(B)/fuzz/%,$(FUZZ_NAMES))
+FUZZ_REPLAYS := $(patsubst %,$(B)/fuzz/%-replay,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
 
-test: deps check iso kernels
+$(FUZZERS): $(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) tests/fuzz/fuzz_ring.h $(VMM_HDR) | $(B)/cjson/cJSON.c
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(FUZZ_INC) -o $@ \
+		tests/fuzz/$*.c $(FUZZ_SRC_$*)
+
+$(FUZZ_REPLAYS): $(B)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) tests/fuzz/fuzz_ring.h \
+		$(VMM_HDR) | $(B)/cjson/cJSON.c
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) $(FUZZ_INC) -DCORPUS_DIR='"tests/fuzz/corpus/$*"' -DTARGET_NAME='"$*"' -o $@ \
+		tests/fuzz/replay.c tests/fuzz/$*.c $(FUZZ_SRC_$*)
+
+fuzz: $(FUZZERS)
+	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+check: $(UNIT_TESTS) $(FUZZ_REPLAYS)
+	@scripts/run-unit-tests.sh $(UNIT_TESTS) $(FUZZ_REPLAYS)
+
+test: deps check iso kernels $(FUZZERS)
+	@scripts/run-fuzz.sh 10 $(FUZZERS)
 	@python3 tests/integration/run.py --iso $(B)/paravent.iso --build $(B)
 
 # make bench: figures for docs/benchmarks.md. pv-bench and the peer disk (the build host's

@@ -7,6 +7,8 @@ packages=(
 	# compilers and the kernel build
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod rsync
 	musl-tools dpkg-dev
+	# fuzzing (make fuzz, and briefly in make test): clang with libFuzzer
+	clang libclang-rt-14-dev
 	# sources
 	linux-source-6.1
 	# images: squashfs, ISO, EFI partition, boot loaders
