@@ -247,6 +247,10 @@ $(B)/unit/test_agent: tests/unit/test_agent.c rootfs/paraventd/agent_client.c ro
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -isystem $(B)/khdr/include -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_anomaly: tests/unit/test_anomaly.c rootfs/paraventd/anomaly.c rootfs/paraventd/anomaly.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
+
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o
 	@mkdir -p $(@D)

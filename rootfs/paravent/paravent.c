@@ -202,6 +202,14 @@ static int cmd_list(int argc, char **argv)
 		       cJSON_IsNumber(vc) ? vc->valueint : 0, xl_state(cJSON_IsString(st) ? st->valuestring : ""),
 		       cJSON_IsNumber(t) ? t->valuedouble : 0);
 	}
+	/* after xl's table, so that scripts reading its columns are not disturbed */
+	cJSON_ArrayForEach(d, doms) {
+		char an[64];
+		top_anomalies(d, an, sizeof(an));
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "name");
+		if (strcmp(an, "-") != 0)
+			printf("! %s: %s\n", cJSON_IsString(name) ? name->valuestring : "?", an);
+	}
 	cJSON_Delete(doms);
 	return 0;
 }

@@ -38,6 +38,20 @@ static const char *str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "-";
 }
 
+/* A domain's anomaly flags, "cpu-pegged,io-burst", or "-" for none. */
+void top_anomalies(const cJSON *d, char *out, size_t len)
+{
+	const cJSON *a;
+	size_t n = 0;
+	out[0] = 0;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(d, "anomalies")) {
+		if (cJSON_IsString(a) && n < len)
+			n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", a->valuestring);
+	}
+	if (!out[0])
+		snprintf(out, len, "-");
+}
+
 static double dom0_uptime(void)
 {
 	double up = 0;
@@ -78,16 +92,20 @@ int cmd_list_long(void)
 	cJSON *doms = api_call_json("GET", "/domains", NULL, 0, "list");
 	if (!doms)
 		return 1;
-	printf("%-20s %4s %6s %6s %5s %6s %9s %5s %6s %4s %-6s %8s %-15s %s\n", "Name", "ID", "Mem", "MaxMem",
-	       "VCPUs", "State", "Time(s)", "CPU%", "Weight", "Cap", "CPUs", "Restarts", "Address", "Last exit");
+	printf("%-20s %4s %6s %6s %5s %6s %9s %5s %6s %4s %-6s %8s %-15s %-10s %s\n", "Name", "ID", "Mem", "MaxMem",
+	       "VCPUs", "State", "Time(s)", "CPU%", "Weight", "Cap", "CPUs", "Restarts", "Address", "Anomalies",
+	       "Last exit");
 	const cJSON *d;
 	cJSON_ArrayForEach(d, doms) {
 		double up = num(d, "uptime_seconds"), cpu = num(d, "cpu_seconds");
 		const cJSON *addr = cJSON_GetObjectItemCaseSensitive(d, "address");
-		printf("%-20s %4d %6d %6d %5d %6s %9.1f %5.1f %6d %4d %-6s %8d %-15s %s\n", str(d, "name"), (int)num(d, "id"),
-		       (int)num(d, "memory"), (int)num(d, "maxmem"), (int)num(d, "vcpus"), str(d, "state_letter"), cpu,
-		       up > 0 ? 100.0 * cpu / up : 0.0, (int)num(d, "cpu_weight"), (int)num(d, "cap"), str(d, "cpus"),
-		       (int)num(d, "restarts"), cJSON_IsString(addr) ? addr->valuestring : "-", str(d, "last_exit"));
+		char an[64];
+		top_anomalies(d, an, sizeof(an));
+		printf("%-20s %4d %6d %6d %5d %6s %9.1f %5.1f %6d %4d %-6s %8d %-15s %-10s %s\n", str(d, "name"),
+		       (int)num(d, "id"), (int)num(d, "memory"), (int)num(d, "maxmem"), (int)num(d, "vcpus"),
+		       str(d, "state_letter"), cpu, up > 0 ? 100.0 * cpu / up : 0.0, (int)num(d, "cpu_weight"),
+		       (int)num(d, "cap"), str(d, "cpus"), (int)num(d, "restarts"),
+		       cJSON_IsString(addr) ? addr->valuestring : "-", an, str(d, "last_exit"));
 	}
 	cJSON_Delete(doms);
 	return 0;
@@ -101,6 +119,7 @@ struct sample {
 	double mem_kib, maxmem_kib;
 	int vcpus;
 	char state[2];
+	char anomalies[64];
 };
 
 static int take_samples(struct sample *s, int max)
@@ -121,6 +140,7 @@ static int take_samples(struct sample *s, int max)
 		x->vcpus = (int)num(d, "vcpus");
 		x->mem_kib = num(d, "memory") * 1024;
 		x->maxmem_kib = num(d, "maxmem") * 1024;
+		top_anomalies(d, x->anomalies, sizeof(x->anomalies));
 		if (strcmp(x->state, "r") != 0 && strcmp(x->state, "p") != 0)
 			continue;
 		char path[128];
@@ -165,17 +185,17 @@ static const struct sample *find_sample(const struct sample *s, int n, const cha
 static void print_top(const struct sample *now, int n, const struct sample *before, int nb, double secs,
 		      double host_kib)
 {
-	printf("%-20s %5s %9s %6s %9s %6s %9s %5s %4s %9s %9s %4s %8s %8s %9s\n", "NAME", "STATE", "CPU(sec)",
+	printf("%-20s %5s %9s %6s %9s %6s %9s %5s %4s %9s %9s %4s %8s %8s %9s %s\n", "NAME", "STATE", "CPU(sec)",
 	       "CPU(%)", "MEM(k)", "MEM(%)", "MAXMEM(k)", "VCPUS", "NETS", "NETTX(k)", "NETRX(k)", "VBDS", "VBD_RD",
-	       "VBD_WR", "EXITS/s");
+	       "VBD_WR", "EXITS/s", "ANOMALIES");
 	for (int i = 0; i < n; i++) {
 		const struct sample *x = &now[i], *b = find_sample(before, nb, x->name);
 		double cpu_pct = b && secs > 0 ? 100.0 * (x->cpu - b->cpu) / secs : 0;
 		double exits = b && secs > 0 ? (x->exits - b->exits) / secs : 0;
-		printf("%-20s %5s %9.0f %6.1f %9.0f %6.1f %9.0f %5d %4d %9.0f %9.0f %4d %8.0f %8.0f %9.0f\n", x->name,
+		printf("%-20s %5s %9.0f %6.1f %9.0f %6.1f %9.0f %5d %4d %9.0f %9.0f %4d %8.0f %8.0f %9.0f %s\n", x->name,
 		       x->state, x->cpu, cpu_pct < 0 ? 0 : cpu_pct, x->mem_kib,
 		       host_kib > 0 ? 100.0 * x->mem_kib / host_kib : 0, x->maxmem_kib, x->vcpus, x->nets,
-		       x->net_tx / 1024, x->net_rx / 1024, x->vbds, x->rd, x->wr, exits < 0 ? 0 : exits);
+		       x->net_tx / 1024, x->net_rx / 1024, x->vbds, x->rd, x->wr, exits < 0 ? 0 : exits, x->anomalies);
 	}
 }
 

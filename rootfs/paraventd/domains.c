@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "agent_client.h"
+#include "anomaly.h"
 #include "domain_cgroup.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
@@ -59,6 +60,7 @@ struct domain {
 	char cgroup[600]; /* its cgroup's directory, "" when dom0 has no cgroup v2 */
 	time_t shutdown_deadline; /* asked to shut down: stopped if still running then (0: not asked) */
 	bool forced_stop;         /* stopped after its deadline: on_poweroff applies */
+	struct anomaly anomaly;   /* its unusual behaviour, from samples (anomaly.h) */
 	char last_exit[96];
 };
 
@@ -69,6 +71,13 @@ static char run_dir[128] = "/run/paravent";
 static char vmm_path[256] = "paravent-vmm";
 static const char *cgroup_root = DOM_CGROUP_ROOT;
 static int shutdown_grace = 120; /* seconds a guest has to shut down before it is stopped */
+static int anomaly_window = 180;  /* seconds a behaviour lasts before it is an anomaly */
+#define SAMPLE_SECONDS 5          /* between two samples of each domain, for the anomalies */
+
+void domains_set_anomaly_window(int seconds)
+{
+	anomaly_window = seconds;
+}
 
 void domains_set_shutdown_grace(int seconds)
 {
@@ -328,17 +337,18 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	d->mem_max = d->cfg.maxmem_mib;
 	d->shutdown_deadline = 0;
 	d->forced_stop = false;
+	anomaly_init(&d->anomaly, anomaly_window);
 	save_state(d);
 	return 0;
 }
 
 /* One request to d's VMM on its control socket. 0 with the reply line in reply; -1 with why
  * in reply: the VMM's own error, or that it could not be reached or did not answer. */
-static int vmm_request(const struct domain *d, const char *req, char *reply, size_t len)
+static int vmm_request_within(const struct domain *d, const char *req, char *reply, size_t len, int seconds)
 {
 	char path[600];
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = VMM_ANSWER_SECONDS };
+	struct timeval tv = { .tv_sec = seconds };
 
 	dom_path(d, "control.sock", path, sizeof(path));
 	if (strlen(path) >= sizeof(addr.sun_path)) {
@@ -372,7 +382,7 @@ static int vmm_request(const struct domain *d, const char *req, char *reply, siz
 	close(fd);
 	reply[got] = 0;
 	if (got == 0) {
-		snprintf(reply, len, "its VMM did not answer within %d s", VMM_ANSWER_SECONDS);
+		snprintf(reply, len, "its VMM did not answer within %d s", seconds);
 		return -1;
 	}
 	if (strstr(reply, "\"ok\":true"))
@@ -386,6 +396,11 @@ static int vmm_request(const struct domain *d, const char *req, char *reply, siz
 	}
 	cJSON_Delete(j);
 	return -1;
+}
+
+static int vmm_request(const struct domain *d, const char *req, char *reply, size_t len)
+{
+	return vmm_request_within(d, req, reply, len, VMM_ANSWER_SECONDS);
 }
 
 /* CPU seconds of a process, from /proc/PID/stat. */
@@ -449,6 +464,13 @@ static cJSON *domain_json(const struct domain *d)
 	cJSON_AddNumberToObject(o, "uptime_seconds", live ? (double)(time(NULL) - d->started) : 0);
 	cJSON_AddNumberToObject(o, "restarts", d->restarts);
 	add_sched_json(o, d, live);
+	cJSON *an = cJSON_AddArrayToObject(o, "anomalies");
+	for (unsigned bit = 1; live && bit <= ANOMALY_IO_BURST; bit <<= 1) {
+		char name[32];
+		anomaly_names(d->anomaly.flags & bit, name, sizeof(name));
+		if (name[0])
+			cJSON_AddItemToArray(an, cJSON_CreateString(name));
+	}
 	if (d->last_exit[0])
 		cJSON_AddStringToObject(o, "last_exit", d->last_exit);
 	/* its fixed address on pvbr0, the one its name resolves to in dom0 */
@@ -903,7 +925,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 
 static char *be_metrics(void *ctx)
 {
-	size_t cap = 4096 + MAX_DOMAINS * 512, len = 0;
+	size_t cap = 4096 + MAX_DOMAINS * 1024, len = 0; /* 65-byte names, six lines each at most */
 	char *buf = malloc(cap);
 	(void)ctx;
 	if (!buf)
@@ -931,6 +953,18 @@ static char *be_metrics(void *ctx)
 		if (d->used && is_live(d))
 			len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_cpu_seconds_total{name=\"%s\"} %.2f\n",
 						d->name, cpu_seconds(d->pid));
+	}
+	len += (size_t)snprintf(buf + len, cap - len,
+				"# HELP paravent_domain_anomaly 1 while the domain behaves unusually for it (kind: "
+				"cpu-pegged, exit-storm, io-burst).\n# TYPE paravent_domain_anomaly gauge\n");
+	for (int i = 0; i < MAX_DOMAINS; i++) {
+		const struct domain *d = &doms[i];
+		for (unsigned bit = 1; d->used && is_live(d) && bit <= ANOMALY_IO_BURST; bit <<= 1) {
+			char kind[32];
+			anomaly_names(bit, kind, sizeof(kind));
+			len += (size_t)snprintf(buf + len, cap - len, "paravent_domain_anomaly{name=\"%s\",kind=\"%s\"} %d\n",
+						d->name, kind, (d->anomaly.flags & bit) != 0);
+		}
 	}
 	len += (size_t)snprintf(buf + len, cap - len,
 				"# HELP paravent_domain_restarts_total Restarts by on_crash or on_reboot.\n"
@@ -1087,12 +1121,64 @@ static bool is_vmm_of(pid_t pid, const char *name)
 	return false;
 }
 
+/* One sample of d for its anomaly flags: CPU time from /proc, exits and I/O bytes from its
+ * VMM (which must answer within a second: a stuck one is simply not sampled). */
+static void sample(struct domain *d)
+{
+	char *reply = malloc(VMM_REPLY_MAX);
+	if (!reply)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	struct anomaly_sample s = { .t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, .cpu_seconds = cpu_seconds(d->pid) };
+	cJSON *j = NULL;
+	if (vmm_request_within(d, "{\"op\":\"stats\"}", reply, VMM_REPLY_MAX, 1) == 0)
+		j = cJSON_Parse(reply);
+	free(reply);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "stats");
+	if (!st) {
+		cJSON_Delete(j);
+		return;
+	}
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st, "vcpus")) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "exits");
+		s.exits += cJSON_IsNumber(x) ? x->valuedouble : 0;
+	}
+	static const char *const io_keys[] = { "read_bytes", "write_bytes", "tx_bytes", "rx_bytes" };
+	for (int list = 0; list < 2; list++) {
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st, list ? "nics" : "disks")) {
+			for (int k = list * 2; k < list * 2 + 2; k++) {
+				const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, io_keys[k]);
+				s.io_bytes += cJSON_IsNumber(x) ? x->valuedouble : 0;
+			}
+		}
+	}
+	cJSON_Delete(j);
+	int weight, cap = 0;
+	if (d->cgroup[0])
+		dom_cgroup_get_sched(d->cgroup, &weight, &cap);
+	double limit = d->vcpus;
+	if (cap > 0 && cap / 100.0 < limit)
+		limit = cap / 100.0;
+	unsigned before = d->anomaly.flags, now = anomaly_update(&d->anomaly, &s, limit);
+	if (now != before) {
+		char names[64];
+		anomaly_names(now, names, sizeof(names));
+		fprintf(stderr, "paraventd: %s: anomalies now: %s\n", d->name, names[0] ? names : "none");
+	}
+}
+
 void domains_poll(void)
 {
+	static unsigned ticks;
 	time_t now = time(NULL);
+	bool sampling = ++ticks % SAMPLE_SECONDS == 0;
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = &doms[i];
+		if (sampling && d->used && d->state == DOM_RUNNING)
+			sample(d);
 		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop) {
 			char reply[256];
 			fprintf(stderr, "paraventd: %s: did not shut down within %d s: stopping it\n", d->name,
@@ -1162,6 +1248,7 @@ void domains_adopt(void)
 		d->restarts = cJSON_IsNumber(restarts) ? restarts->valueint : 0;
 		d->vcpus = cfg.vcpus; /* a vcpu-set before the restart is not known */
 		d->mem_target = cfg.memory_mib; /* nor a mem-set: the VMM's stats say it */
+		anomaly_init(&d->anomaly, anomaly_window);
 		d->mem_max = cfg.maxmem_mib;
 		struct stat cg;
 		snprintf(d->cgroup, sizeof(d->cgroup), "%s/paravent/%s", cgroup_root, cfg.name);

@@ -17,11 +17,15 @@ void domains_child_exited(pid_t pid, int wait_status);
 /* Finds the VMMs an earlier paraventd started that still run (RUN_DIR/domains/NAME/
  * domain.json, checked against /proc) and takes them over without disturbing them. */
 void domains_adopt(void);
-/* Called every second: checks whether adopted VMMs (not our children) still run, and stops
- * the guests that were asked to shut down and did not within the grace time. */
+/* Called every second: checks whether adopted VMMs (not our children) still run, stops the
+ * guests that were asked to shut down and did not within the grace time, and every few
+ * seconds samples each domain for its anomaly flags. */
 void domains_poll(void);
 
 /* Seconds a guest asked to shut down has before its VMM is stopped (default 120). */
 void domains_set_shutdown_grace(int seconds);
+
+/* Seconds a behaviour must last to be an anomaly (default 180; anomaly.h). */
+void domains_set_anomaly_window(int seconds);
 
 #endif

@@ -38,14 +38,16 @@ static char token[API_TOKEN_LEN + 1];
 
 static const char usage[] =
 	"usage: paraventd [--listen ADDR] [--port N] [--state DIR] [--run DIR] [--vmm PATH]\n"
-	"                 [--shutdown-grace SECONDS]\n"
+	"                 [--shutdown-grace SECONDS] [--anomaly-window SECONDS]\n"
 	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
 	"  --port N       TCP port (default 8000)\n"
 	"  --state DIR    persistent state: the API token (default /var/lib/paravent)\n"
 	"  --run DIR      live state and sockets (default /run/paravent)\n"
 	"  --vmm PATH     the VMM (default paravent-vmm, from PATH)\n"
 	"  --shutdown-grace SECONDS  how long a guest asked to shut down has before it is\n"
-	"                 stopped (default 120)\n";
+	"                 stopped (default 120)\n"
+	"  --anomaly-window SECONDS  how long a domain's CPU must stay at its limit, or a burst\n"
+	"                 must be over, to set or clear an anomaly flag (default 180)\n";
 
 /* The token: read from STATE/api-token, or made once from getrandom and kept there (0600). */
 static int load_token(const char *state)
@@ -208,6 +210,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--vmm") == 0 && v) vmm = v;
 		else if (strcmp(argv[i], "--shutdown-grace") == 0 && v && atoi(v) >= 1 && atoi(v) <= 86400)
 			domains_set_shutdown_grace(atoi(v));
+		else if (strcmp(argv[i], "--anomaly-window") == 0 && v && atoi(v) >= 10 && atoi(v) <= 86400)
+			domains_set_anomaly_window(atoi(v));
 		else {
 			fprintf(stderr, "paraventd: bad argument %s\n%s", argv[i], usage);
 			return 2;

@@ -89,10 +89,10 @@ def run(r, m, sh_check_plain):
     sh_check(r, m, "paravent uptime, list --long and top -b (xentop's columns, from the VMM's counters through the API)",
              "paravent uptime; paravent list --long; paravent top -b -d 1 -n 2",
              want=r"^Name\s+ID\s+Uptime\nDomain-0\s+0\s+\d+:\d\d:\d\d\nminimal\s+1\s+\d+:\d\d:\d\d\n"
-                  r"Name\s+ID\s+Mem\s+MaxMem\s+VCPUs\s+State\s+Time\(s\)\s+CPU%\s+Weight\s+Cap\s+CPUs\s+Restarts\s+Address\s+Last exit\n"
-                  r"minimal\s+1\s+128\s+128\s+2\s+r\s+[\d.]+\s+[\d.]+\s+256\s+0\s+all\s+0\s+10\.80\.0\.\d+\s+-\n"
+                  r"Name\s+ID\s+Mem\s+MaxMem\s+VCPUs\s+State\s+Time\(s\)\s+CPU%\s+Weight\s+Cap\s+CPUs\s+Restarts\s+Address\s+Anomalies\s+Last exit\n"
+                  r"minimal\s+1\s+128\s+128\s+2\s+r\s+[\d.]+\s+[\d.]+\s+256\s+0\s+all\s+0\s+10\.80\.0\.\d+\s+-\s+-\n"
                   r"paravent top: 1 domain, every 1\.0 s\nNAME\s+STATE\s+CPU\(sec\)\s+CPU\(%\)\s+MEM\(k\)[^\n]*\n"
-                  r"minimal\s+r\s+\d+\s+[\d.]+\s+131072\s+[\d.]+\s+131072\s+2\s+1\s+\d+\s+\d+\s+0\s+0\s+0\s+\d+\n\n"
+                  r"minimal\s+r\s+\d+\s+[\d.]+\s+131072\s+[\d.]+\s+131072\s+2\s+1\s+\d+\s+\d+\s+0\s+0\s+0\s+\d+\s+-\n\n"
                   r"paravent top: 1 domain", timeout=60)
     sh_check(r, m, "cgroup: the VMM runs in the domain's cgroup with the configuration's limits (weight 256 -> 100, no cap, "
              "memory.max = RAM + an eighth + 64 MiB)",
@@ -143,13 +143,25 @@ def run(r, m, sh_check_plain):
     sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it, and its cgroup",
              JSON_FIELD +
              "old=$(j pid); killall paraventd; sleep 1; "
-             "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd --shutdown-grace 30 >>/var/log/paraventd.log 2>&1 & "
+             "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd --shutdown-grace 30 --anomaly-window 15 >>/var/log/paraventd.log 2>&1 & "
              "for i in $(seq 20); do [ -S /run/paravent/api.sock ] && break; sleep 1; done; sleep 1; "
              "[ \"$(j pid)\" = \"$old\" ] && kill -0 $old && echo same-vmm; paravent list | grep -o 'minimal.*r-----'; "
              "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log; paravent sched-credit -d minimal -c 30 && "
              "paravent sched-credit -d minimal | tail -n 1",
              want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM\nminimal\s+1\s+256\s+30$",
              timeout=60)
+    metric = ("wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
+              "http://127.0.0.1:8000/metrics | grep 'anomaly{name=\"minimal\",kind=\"cpu-pegged\"}'; ")
+    sh_check(r, m, "anomaly flags: a guest spinning at its cap (30%) for a window (15 s here) is flagged cpu-pegged in "
+             "list and /metrics; the flag clears a window after it stops",
+             metric + "printf 'while :; do :; done &\\n' | paravent console minimal >/dev/null; "
+             "for i in $(seq 120); do paravent list | grep -q '^! minimal: cpu-pegged' && break; sleep 1; done; "
+             "paravent list | grep '^!'; " + metric +
+             "printf 'kill $!\\n' | paravent console minimal >/dev/null; "
+             "for i in $(seq 120); do paravent list | grep -q '^!' || break; sleep 1; done; paravent list | grep -c '^!'; "
+             + metric + "grep -o 'minimal: anomalies now: [a-z-]*' /var/log/paraventd.log | tail -n 2",
+             want=r"kind=\"cpu-pegged\"\} 0\n! minimal: cpu-pegged\n[^\n]*kind=\"cpu-pegged\"\} 1\n0\n[^\n]*\} 0\n"
+                  r"minimal: anomalies now: cpu-pegged\nminimal: anomalies now: none$", timeout=300)
     sh_check(r, m, "paravent reboot: the guest's paravent-agent (over vsock) reboots it, on_reboot restarts it",
              JSON_FIELD + "paravent reboot minimal && %s; echo restarts=$(j restarts); "
              "grep -c 'paravent-agent: dom0 asked for a reboot' %s; paravent list --long | grep -o 'exit status 3'"
