@@ -251,6 +251,12 @@ $(B)/unit/test_anomaly: tests/unit/test_anomaly.c rootfs/paraventd/anomaly.c roo
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_autostart: tests/unit/test_autostart.c rootfs/paraventd/autostart.c rootfs/paraventd/autostart.h \
+		$(TOOLSTACK_SRC) $(TOOLSTACK_HDR) tests/unit/check.h $(B)/obj/cJSON-host.o
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paraventd -Irootfs/toolstack -Itests/unit -o $@ \
+		tests/unit/test_autostart.c rootfs/paraventd/autostart.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-host.o
+
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o
 	@mkdir -p $(@D)
@@ -288,7 +294,7 @@ fuzz: $(FUZZERS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 check: $(UNIT_TESTS) $(FUZZ_REPLAYS)
-	@scripts/run-unit-tests.sh $(UNIT_TESTS) $(FUZZ_REPLAYS)
+	@scripts/run-unit-tests.sh $(UNIT_TESTS) $(FUZZ_REPLAYS) tests/unit/check-openapi.py
 
 test: deps check iso kernels $(FUZZERS)
 	@scripts/run-fuzz.sh 10 $(FUZZERS)

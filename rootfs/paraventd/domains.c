@@ -28,6 +28,7 @@
 
 #include "agent_client.h"
 #include "anomaly.h"
+#include "autostart.h"
 #include "domain_cgroup.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
@@ -621,10 +622,11 @@ static bool cpus_in_dom0(const char *cpus, char *err, size_t errlen)
 	return false;
 }
 
-static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
+/* A domain from a configuration's text, started. remember: keep its configuration for the
+ * next boot when it says autostart = 1 (not for the ones autostart itself starts). */
+static int create_domain(const char *text, size_t len, bool remember, cJSON **out, char *err, size_t errlen)
 {
 	struct domain_config cfg;
-	(void)ctx;
 	if (domcfg_parse("config", text, len, &cfg, err, errlen) != 0) {
 		size_t n = strlen(err);
 		if (n && err[n - 1] == '\n')
@@ -688,9 +690,25 @@ static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char 
 		pthread_mutex_unlock(&lock);
 		return 500;
 	}
+	if (remember && d->cfg.autostart)
+		autostart_remember(d->name, text, len);
 	*out = domain_json(d);
 	pthread_mutex_unlock(&lock);
 	return 201;
+}
+
+static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
+{
+	(void)ctx;
+	return create_domain(text, len, true, out, err, errlen);
+}
+
+int domains_create_text(const char *text, size_t len, char *err, size_t errlen)
+{
+	cJSON *out = NULL;
+	int status = create_domain(text, len, false, &out, err, errlen);
+	cJSON_Delete(out);
+	return status == 201 ? 0 : -1;
 }
 
 static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t errlen)
@@ -869,6 +887,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	}
 	bool live = is_live(d);
 	if (strcmp(action, "destroy") == 0) {
+		autostart_forget(d->name); /* destroyed on purpose: not again at the next boot */
 		if (!live) {
 			forget(d);
 		} else {

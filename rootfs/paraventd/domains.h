@@ -17,6 +17,9 @@ void domains_child_exited(pid_t pid, int wait_status);
 /* Finds the VMMs an earlier paraventd started that still run (RUN_DIR/domains/NAME/
  * domain.json, checked against /proc) and takes them over without disturbing them. */
 void domains_adopt(void);
+/* Creates and starts a domain from a configuration's text (autostart's way in); 0, or -1
+ * with why in err. */
+int domains_create_text(const char *text, size_t len, char *err, size_t errlen);
 /* Called every second: checks whether adopted VMMs (not our children) still run, stops the
  * guests that were asked to shut down and did not within the grace time, and every few
  * seconds samples each domain for its anomaly flags. */

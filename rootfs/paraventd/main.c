@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "autostart.h"
 #include "console_proxy.h"
 #include "domains.h"
 
@@ -41,7 +42,8 @@ static const char usage[] =
 	"                 [--shutdown-grace SECONDS] [--anomaly-window SECONDS]\n"
 	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
 	"  --port N       TCP port (default 8000)\n"
-	"  --state DIR    persistent state: the API token (default /var/lib/paravent)\n"
+	"  --state DIR    persistent state: the API token, autostart configurations\n"
+	"                 (default /var/lib/paravent)\n"
 	"  --run DIR      live state and sockets (default /run/paravent)\n"
 	"  --vmm PATH     the VMM (default paravent-vmm, from PATH)\n"
 	"  --shutdown-grace SECONDS  how long a guest asked to shut down has before it is\n"
@@ -238,6 +240,7 @@ int main(int argc, char **argv)
 
 	domains_init(run, vmm);
 	domains_adopt();
+	autostart_init(state, run);
 	char sock[300];
 	snprintf(sock, sizeof(sock), "%s/api.sock", run);
 	static struct listener local = { .trusted = true }, remote = { .trusted = false };
@@ -250,6 +253,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "paraventd: API on %s and http://%s:%ld/\n", sock, listen_addr, port);
+	/* once the API answers, so that clients see the domains as they come */
+	autostart_run(domains_create_text, AUTOSTART_SYSTEM_DIR);
 	for (;;) {
 		/* a second at most, for the adopted VMMs, which send no SIGCHLD, and for the
 		 * shutdowns that run out of time */

@@ -6,8 +6,8 @@ carries (/etc/paravent/examples/minimal.cfg: the minimal guest, on_crash = "rest
 CONSOLE = "/run/paravent/domains/minimal/console.log"
 CGROUP = "/sys/fs/cgroup/paravent/minimal"
 DOMDIR = "/run/paravent/domains/minimal"
-# Shell: `j KEY` prints the number under KEY in paravent list --json (one domain listed).
-JSON_FIELD = "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2; }; "
+# Shell: `j KEY` prints the number under KEY in paravent list --json, of the first domain listed.
+JSON_FIELD = "j() { paravent list --json | tr -d ' \\t\\n' | grep -o \"\\\"$1\\\":[0-9]*\" | cut -d: -f2 | head -n 1; }; "
 
 
 def wait_guest_up(times):
@@ -117,14 +117,16 @@ def run(r, m, sh_check_plain):
              "grep nr_throttled %s/cpu.stat" % CGROUP,
              want=r"uncapped=(9\d|1\d\d)\ncapped=(1[6-9]|2[0-4])\nnr_throttled [1-9]", timeout=120)
     sh_check(r, m, "cpus, cap and cpu_weight in a configuration: the cgroup has them, both vCPUs stay on CPU 1; "
-             "CPUs dom0 does not have are refused (400); the cgroup goes with the domain",
+             "CPUs dom0 does not have are refused (400); the cgroup goes with the domain; autostart = 1 keeps its "
+             "configuration for the next boot until it is destroyed",
              "sed 's/name = \"minimal\"/name = \"pinned\"/; /^vif/d; s/^vcpus = 1/cpus = \"1\"\\ncap = 150\\n"
-             "cpu_weight = 128\\nvcpus = 1/' /etc/paravent/examples/minimal.cfg > /tmp/pinned.cfg; "
-             "paravent create /tmp/pinned.cfg && sleep 2 && cd /sys/fs/cgroup/paravent/pinned && cat cpu.weight cpu.max cpuset.cpus; cd /; "
+             "cpu_weight = 128\\nautostart = 1\\nvcpus = 1/' /etc/paravent/examples/minimal.cfg > /tmp/pinned.cfg; "
+             "paravent create /tmp/pinned.cfg && sleep 2 && cd /sys/fs/cgroup/paravent/pinned && cat cpu.weight cpu.max cpuset.cpus; cd /; ls /var/lib/paravent/auto; "
              "paravent vcpu-list pinned | tail -n +2; paravent destroy pinned; sleep 1; ls -d /sys/fs/cgroup/paravent/pinned; "
+             "ls /var/lib/paravent/auto | wc -l; "
              "sed -i 's/cpus = \"1\"/cpus = \"0-5\"/' /tmp/pinned.cfg; paravent create /tmp/pinned.cfg; echo rc=$?",
-             want=r"Started domain pinned[^\n]*\n50\n150000 100000\n1\npinned\s+\d+\s+0\s+1\npinned\s+\d+\s+1\s+1\n"
-                  r"[\s\S]*No such file[\s\S]*cpus: \"0-5\" names CPUs dom0 does not have \(it has 0-1\)\nrc=1$", timeout=90)
+             want=r"Started domain pinned[^\n]*\n50\n150000 100000\n1\npinned\.cfg\npinned\s+\d+\s+0\s+1\npinned\s+\d+\s+1\s+1\n"
+                  r"[\s\S]*No such file[^\n]*\n0\n[\s\S]*cpus: \"0-5\" names CPUs dom0 does not have \(it has 0-1\)\nrc=1$", timeout=90)
     sh_check(r, m, "API over TCP: 401 without the token, answers with it",
              "wget -q -O- http://127.0.0.1:8000/domains 2>&1; "
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
@@ -140,15 +142,22 @@ def run(r, m, sh_check_plain):
              "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts); "
              "cat /proc/$new/cgroup %s/cpu.max %s/cpu.weight" % (wait_guest_up(2), CGROUP, CGROUP),
              want=r"new-vmm\nrestarts=1\n0::/paravent/minimal\nmax 100000\n100$", timeout=400)
-    sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it, and its cgroup",
+    sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it, and its cgroup; at its "
+             "first start of a boot it starts the autostart = 1 domains of /etc/paravent/auto, and only those",
              JSON_FIELD +
-             "old=$(j pid); killall paraventd; sleep 1; "
+             "old=$(j pid); killall paraventd; sleep 1; rm -f /run/paravent/autostarted; mkdir -p /etc/paravent/auto; "
+             "for n in auto1 auto2; do sed \"s/name = \\\"minimal\\\"/name = \\\"$n\\\"/; /^vif/d\" "
+             "/etc/paravent/examples/minimal.cfg > /etc/paravent/auto/$n.cfg; done; "
+             "echo 'autostart = 1' >> /etc/paravent/auto/auto1.cfg; "
              "PATH=/sbin:/bin:/usr/sbin:/usr/bin paraventd --shutdown-grace 30 --anomaly-window 15 >>/var/log/paraventd.log 2>&1 & "
              "for i in $(seq 20); do [ -S /run/paravent/api.sock ] && break; sleep 1; done; sleep 1; "
              "[ \"$(j pid)\" = \"$old\" ] && kill -0 $old && echo same-vmm; paravent list | grep -o 'minimal.*r-----'; "
              "grep -o 'minimal: adopted its running VMM' /var/log/paraventd.log; paravent sched-credit -d minimal -c 30 && "
-             "paravent sched-credit -d minimal | tail -n 1",
-             want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM\nminimal\s+1\s+256\s+30$",
+             "paravent sched-credit -d minimal | tail -n 1; paravent list | grep -o '^auto[12]'; "
+             "grep -o 'autostart: started /etc/paravent/auto/auto1.cfg\\|auto2.cfg does not say autostart = 1, skipped' "
+             "/var/log/paraventd.log; paravent destroy auto1; rm -r /etc/paravent/auto",
+             want=r"same-vmm\nminimal\s+1\s+128\s+1\s+r-----\nminimal: adopted its running VMM\nminimal\s+1\s+256\s+30\n"
+                  r"auto1\nautostart: started /etc/paravent/auto/auto1.cfg\nauto2.cfg does not say autostart = 1, skipped$",
              timeout=60)
     metric = ("wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
               "http://127.0.0.1:8000/metrics | grep 'anomaly{name=\"minimal\",kind=\"cpu-pegged\"}'; ")
