@@ -257,6 +257,11 @@ $(B)/unit/test_autostart: tests/unit/test_autostart.c rootfs/paraventd/autostart
 	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paraventd -Irootfs/toolstack -Itests/unit -o $@ \
 		tests/unit/test_autostart.c rootfs/paraventd/autostart.c $(TOOLSTACK_SRC) $(B)/obj/cJSON-host.o
 
+$(B)/unit/test_image_paths: tests/unit/test_image_paths.c rootfs/paraventd/image_paths.c \
+		rootfs/paraventd/image_paths.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
+
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o
 	@mkdir -p $(@D)

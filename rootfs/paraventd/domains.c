@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include "guest_names.h"
+#include "image_paths.h"
 #include "net_tap.h"
 #include "virtio_net_hdr.h"
 
@@ -622,6 +623,21 @@ static bool cpus_in_dom0(const char *cpus, char *err, size_t errlen)
 	return false;
 }
 
+/* Whether every file cfg names (kernel, ramdisk, disks) is in the image directories. */
+static bool files_allowed(const struct domain_config *cfg, char *err, size_t errlen)
+{
+	if (image_path_allowed("kernel", cfg->kernel, err, errlen) != 0 ||
+	    (cfg->ramdisk && image_path_allowed("ramdisk", cfg->ramdisk, err, errlen) != 0))
+		return false;
+	for (int i = 0; i < cfg->ndisks; i++) {
+		char what[16];
+		snprintf(what, sizeof(what), "disk %d", i);
+		if (image_path_allowed(what, cfg->disk[i].target, err, errlen) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* A domain from a configuration's text, started. remember: keep its configuration for the
  * next boot when it says autostart = 1 (not for the ones autostart itself starts). */
 static int create_domain(const char *text, size_t len, bool remember, cJSON **out, char *err, size_t errlen)
@@ -631,6 +647,10 @@ static int create_domain(const char *text, size_t len, bool remember, cJSON **ou
 		size_t n = strlen(err);
 		if (n && err[n - 1] == '\n')
 			err[n - 1] = 0;
+		return 400;
+	}
+	if (!files_allowed(&cfg, err, errlen)) {
+		domcfg_free(&cfg);
 		return 400;
 	}
 	/* paravent-vmm would refuse it too, but only after the domain was listed */

@@ -24,6 +24,7 @@
 #include "autostart.h"
 #include "console_proxy.h"
 #include "domains.h"
+#include "image_paths.h"
 
 struct listener {
 	bool trusted;
@@ -39,7 +40,7 @@ static char token[API_TOKEN_LEN + 1];
 
 static const char usage[] =
 	"usage: paraventd [--listen ADDR] [--port N] [--state DIR] [--run DIR] [--vmm PATH]\n"
-	"                 [--shutdown-grace SECONDS] [--anomaly-window SECONDS]\n"
+	"                 [--shutdown-grace SECONDS] [--anomaly-window SECONDS] [--image-dir DIR]...\n"
 	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
 	"  --port N       TCP port (default 8000)\n"
 	"  --state DIR    persistent state: the API token, autostart configurations\n"
@@ -49,7 +50,9 @@ static const char usage[] =
 	"  --shutdown-grace SECONDS  how long a guest asked to shut down has before it is\n"
 	"                 stopped (default 120)\n"
 	"  --anomaly-window SECONDS  how long a domain's CPU must stay at its limit, or a burst\n"
-	"                 must be over, to set or clear an anomaly flag (default 180)\n";
+	"                 must be over, to set or clear an anomaly flag (default 180)\n"
+	"  --image-dir DIR  a directory whose files domains may use as kernel, ramdisk or disk,\n"
+	"                 besides /usr/share/paravent, /var/lib/paravent/images, /mnt, /media\n";
 
 /* The token: read from STATE/api-token, or made once from getrandom and kept there (0600). */
 static int load_token(const char *state)
@@ -214,6 +217,12 @@ int main(int argc, char **argv)
 			domains_set_shutdown_grace(atoi(v));
 		else if (strcmp(argv[i], "--anomaly-window") == 0 && v && atoi(v) >= 10 && atoi(v) <= 86400)
 			domains_set_anomaly_window(atoi(v));
+		else if (strcmp(argv[i], "--image-dir") == 0 && v) {
+			if (image_dirs_add(v) != 0) {
+				fprintf(stderr, "paraventd: --image-dir %s: %s\n", v, strerror(errno));
+				return 2;
+			}
+		}
 		else {
 			fprintf(stderr, "paraventd: bad argument %s\n%s", argv[i], usage);
 			return 2;
@@ -238,6 +247,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	image_dirs_defaults();
 	domains_init(run, vmm);
 	domains_adopt();
 	autostart_init(state, run);

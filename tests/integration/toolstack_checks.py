@@ -48,6 +48,15 @@ def run(r, m, sh_check_plain):
              "sed 's/name = \"minimal\"/name = \"nobr\"/; s/bridge=pvbr0/bridge=nope0/' "
              "/etc/paravent/examples/minimal.cfg > /tmp/nobr.cfg; paravent create /tmp/nobr.cfg; echo rc=$?; "
              "paravent list | grep -c nobr; true", want=r"bridge nope0 does not exist[\s\S]*rc=1\n0$")
+    sh_check(r, m, "paravent create with a ramdisk or a disk outside the image directories is refused (400), naming "
+             "them: an API client cannot hand dom0's files to a guest",
+             "sed 's/name = \"minimal\"/name = \"leak\"/; s|^ramdisk = .*|ramdisk = \"/etc/passwd\"|' "
+             "/etc/paravent/examples/minimal.cfg > /tmp/leak.cfg; paravent create /tmp/leak.cfg; echo rc=$?; "
+             "sed 's/name = \"minimal\"/name = \"leak\"/' /etc/paravent/examples/minimal.cfg > /tmp/leak.cfg; "
+             "echo \"disk = [ '/etc/hostname,raw,xvda,rw' ]\" >> /tmp/leak.cfg; paravent create /tmp/leak.cfg; echo rc=$?; "
+             "paravent list | grep -c leak; true",
+             want=r"ramdisk /etc/passwd is outside the image directories \(/usr/share/paravent[^)]*\)\nrc=1\n"
+                  r"[\s\S]*disk 0 /etc/hostname is outside the image directories[^\n]*\nrc=1\n0$")
     sh_check(r, m, "paravent create of a name in use is refused (409), exit status 1",
              "paravent create /etc/paravent/examples/minimal.cfg", want_rc=1,
              want=r"a domain named minimal exists")
