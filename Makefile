@@ -71,10 +71,10 @@ $(B)/bin/paravent-kvm-check: rootfs/kvm-check/paravent-kvm-check.c | $(B)/khdr/i
 
 # paravent-menu: the demo CD's menu, an API client like the CLI (whose api_client.c it shares).
 $(B)/bin/paravent-menu: $(wildcard rootfs/menu/*.[ch]) rootfs/paravent/api_client.c rootfs/paravent/api_client.h \
-		$(B)/obj/cJSON-musl.o
+		rootfs/toolstack/fd_io.c rootfs/toolstack/fd_io.h $(B)/obj/cJSON-musl.o
 	@mkdir -p $(@D)
-	musl-gcc $(MUSL_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Irootfs/menu -o $@ \
-		$(wildcard rootfs/menu/*.c) rootfs/paravent/api_client.c $(B)/obj/cJSON-musl.o
+	musl-gcc $(MUSL_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Irootfs/toolstack -Irootfs/menu -o $@ \
+		$(wildcard rootfs/menu/*.c) rootfs/paravent/api_client.c rootfs/toolstack/fd_io.c $(B)/obj/cJSON-musl.o
 
 $(B)/bin/paravent-ticker: rootfs/ticker/paravent-ticker.c
 	@mkdir -p $(@D)
@@ -238,9 +238,10 @@ $(B)/unit/test_domain_cgroup: tests/unit/test_domain_cgroup.c rootfs/paraventd/d
 		rootfs/paraventd/domain_cgroup.c rootfs/paraventd/vcpu_pin.c
 
 $(B)/unit/test_cli: tests/unit/test_cli.c rootfs/paravent/mem.c rootfs/paravent/top.c rootfs/paravent/api_client.c \
+		rootfs/toolstack/fd_io.c \
 		$(wildcard rootfs/paravent/*.h) tests/unit/check.h $(B)/obj/cJSON-host.o
 	@mkdir -p $(@D)
-	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Itests/unit -o $@ $(filter %.c,$^) $(B)/obj/cJSON-host.o
+	gcc $(SAN_CFLAGS) -I$(B)/cjson -Irootfs/paravent -Irootfs/toolstack -Itests/unit -o $@ $(filter %.c,$^) $(B)/obj/cJSON-host.o
 
 $(B)/unit/test_agent: tests/unit/test_agent.c rootfs/paraventd/agent_client.c rootfs/paraventd/agent_client.h \
 		tests/unit/check.h | $(B)/khdr/include

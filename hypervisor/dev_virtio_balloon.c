@@ -7,7 +7,6 @@
  * shrinks with the balloon, the way `mem-set` users expect to see it. */
 #include "dev_virtio_balloon.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -56,41 +55,26 @@ static void balloon_config_write(struct virtio_pci *vp, uint32_t off, const uint
 			b->actual[off + i - 4] = data[i];
 }
 
+/* Inflate: releases the listed pages; deflate: counts them (nothing to do, see above). */
+static uint32_t balloon_chain(struct virtio_pci *vp, unsigned q, struct virtq_chain *chain)
+{
+	struct virtio_balloon *b = vp->dev;
+	for (unsigned i = 0; i < chain->nbufs; i++) {
+		struct virtq_buf *buf = &chain->bufs[i];
+		if (buf->writable)
+			continue;
+		if (q == BALLOON_INFLATE_Q)
+			balloon_release_pfns(&vp->vm->mem, buf->addr, buf->len, &b->counts);
+		else
+			b->deflated += buf->len / 4;
+	}
+	return 0;
+}
+
 static void balloon_queue_notify(struct virtio_pci *vp, unsigned q)
 {
 	struct virtio_balloon *b = vp->dev;
-	struct virtq *vq = &vp->vq[q];
-	struct guest_mem *m = &vp->vm->mem;
-	int n;
-
-	virtq_enable_notify(vq, m, false);
-again:
-	while ((n = virtq_pop(vq, m, &b->chain)) != 0) {
-		if (n == -EINVAL) {
-			virtq_push(vq, m, b->chain.head, 0);
-			continue;
-		}
-		if (n < 0) {
-			virtio_pci_set_broken(vp);
-			return;
-		}
-		for (unsigned i = 0; i < b->chain.nbufs; i++) {
-			struct virtq_buf *buf = &b->chain.bufs[i];
-			if (buf->writable)
-				continue;
-			if (q == BALLOON_INFLATE_Q)
-				balloon_release_pfns(m, buf->addr, buf->len, &b->counts);
-			else
-				b->deflated += buf->len / 4;
-		}
-		virtq_push(vq, m, b->chain.head, 0);
-	}
-	virtio_pci_queue_done(vp, q);
-	virtq_enable_notify(vq, m, true);
-	if (virtq_has_work(vq, m)) {
-		virtq_enable_notify(vq, m, false);
-		goto again;
-	}
+	virtio_pci_serve_queue(vp, q, &b->chain, balloon_chain);
 }
 
 static void balloon_reset(struct virtio_pci *vp)

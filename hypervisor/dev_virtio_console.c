@@ -77,36 +77,22 @@ static void con_fill_rx(struct virtio_pci *vp)
 	virtq_enable_notify(vq, m, true);
 }
 
+/* One batch of the guest's output, to the console sink. */
+static uint32_t con_tx_chain(struct virtio_pci *vp, unsigned q, struct virtq_chain *chain)
+{
+	(void)vp;
+	(void)q;
+	for (unsigned i = 0; i < chain->nbufs; i++) {
+		if (!chain->bufs[i].writable)
+			console_output(chain->bufs[i].addr, chain->bufs[i].len);
+	}
+	return 0;
+}
+
 static void con_tx(struct virtio_pci *vp)
 {
 	struct virtio_console *c = vp->dev;
-	struct virtq *vq = &vp->vq[TX_QUEUE];
-	struct guest_mem *m = &vp->vm->mem;
-	int n;
-
-	for (;;) {
-		virtq_enable_notify(vq, m, false);
-		while ((n = virtq_pop(vq, m, &c->chain)) != 0) {
-			if (n == -EINVAL) {
-				virtq_push(vq, m, c->chain.head, 0);
-				continue;
-			}
-			if (n < 0) {
-				virtio_pci_set_broken(vp);
-				return;
-			}
-			for (unsigned i = 0; i < c->chain.nbufs; i++) {
-				if (!c->chain.bufs[i].writable)
-					console_output(c->chain.bufs[i].addr, c->chain.bufs[i].len);
-			}
-			virtq_push(vq, m, c->chain.head, 0);
-		}
-		virtio_pci_queue_done(vp, TX_QUEUE);
-		/* kicks back on; a batch queued in between is taken now */
-		virtq_enable_notify(vq, m, true);
-		if (!virtq_has_work(vq, m))
-			break;
-	}
+	virtio_pci_serve_queue(vp, TX_QUEUE, &c->chain, con_tx_chain);
 }
 
 static void con_queue_notify(struct virtio_pci *vp, unsigned q)

@@ -2,7 +2,6 @@
  * entropy from its first second (no waiting on interrupts to seed its pool). */
 #include "dev_virtio_rng.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <sys/random.h>
 
@@ -27,48 +26,34 @@ static void rng_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, 
 		data[i] = 0; /* no configuration space */
 }
 
+/* Fills a request's writable buffers with random bytes. */
+static uint32_t rng_fill(struct virtio_pci *vp, unsigned q, struct virtq_chain *chain)
+{
+	struct virtio_rng *r = vp->dev;
+	uint32_t written = 0;
+	(void)q;
+	for (unsigned i = 0; i < chain->nbufs && written < RNG_MAX_PER_REQUEST; i++) {
+		struct virtq_buf *b = &chain->bufs[i];
+		if (!b->writable)
+			continue;
+		size_t want = b->len;
+		if (want > RNG_MAX_PER_REQUEST - written)
+			want = RNG_MAX_PER_REQUEST - written;
+		ssize_t got = getrandom(b->addr, want, 0);
+		if (got <= 0)
+			break;
+		written += (uint32_t)got;
+		if ((size_t)got < b->len)
+			break;
+	}
+	r->bytes += written;
+	return written;
+}
+
 static void rng_queue_notify(struct virtio_pci *vp, unsigned q)
 {
 	struct virtio_rng *r = vp->dev;
-	struct virtq *vq = &vp->vq[q];
-	struct guest_mem *m = &vp->vm->mem;
-	int n;
-
-	virtq_enable_notify(vq, m, false);
-again:
-	while ((n = virtq_pop(vq, m, &r->chain)) != 0) {
-		if (n == -EINVAL) {
-			virtq_push(vq, m, r->chain.head, 0);
-			continue;
-		}
-		if (n < 0) {
-			virtio_pci_set_broken(vp);
-			return;
-		}
-		uint32_t written = 0;
-		for (unsigned i = 0; i < r->chain.nbufs && written < RNG_MAX_PER_REQUEST; i++) {
-			struct virtq_buf *b = &r->chain.bufs[i];
-			if (!b->writable)
-				continue;
-			size_t want = b->len;
-			if (want > RNG_MAX_PER_REQUEST - written)
-				want = RNG_MAX_PER_REQUEST - written;
-			ssize_t got = getrandom(b->addr, want, 0);
-			if (got <= 0)
-				break;
-			written += (uint32_t)got;
-			if ((size_t)got < b->len)
-				break;
-		}
-		r->bytes += written;
-		virtq_push_chain(vq, m, &r->chain, written);
-	}
-	virtio_pci_queue_done(vp, q);
-	virtq_enable_notify(vq, m, true);
-	if (virtq_has_work(vq, m)) {
-		virtq_enable_notify(vq, m, false);
-		goto again;
-	}
+	virtio_pci_serve_queue(vp, q, &r->chain, rng_fill);
 }
 
 static void rng_reset(struct virtio_pci *vp)

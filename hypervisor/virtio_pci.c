@@ -62,6 +62,32 @@ void virtio_pci_queue_done(struct virtio_pci *vp, unsigned q)
 		raise_vector(vp, vp->vq_vector[q]);
 }
 
+void virtio_pci_serve_queue(struct virtio_pci *vp, unsigned q, struct virtq_chain *chain, virtio_chain_fn handle)
+{
+	struct virtq *vq = &vp->vq[q];
+	struct guest_mem *m = &vp->vm->mem;
+	int n;
+
+	for (;;) {
+		virtq_enable_notify(vq, m, false);
+		while ((n = virtq_pop(vq, m, chain)) != 0) {
+			if (n == -EINVAL) {
+				virtq_push(vq, m, chain->head, 0);
+				continue;
+			}
+			if (n < 0) {
+				virtio_pci_set_broken(vp);
+				return;
+			}
+			virtq_push_chain(vq, m, chain, handle(vp, q, chain));
+		}
+		virtio_pci_queue_done(vp, q);
+		virtq_enable_notify(vq, m, true);
+		if (!virtq_has_work(vq, m))
+			return;
+	}
+}
+
 void virtio_pci_set_broken(struct virtio_pci *vp)
 {
 	if (vp->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)

@@ -69,6 +69,16 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct virtio_de
 /* After pushing used entries on queue q: interrupts the driver if it wants one. */
 void virtio_pci_queue_done(struct virtio_pci *vp, unsigned q);
 
+/* Handles one chain from queue q; returns the bytes it wrote into the chain's buffers. */
+typedef uint32_t (*virtio_chain_fn)(struct virtio_pci *vp, unsigned q, struct virtq_chain *chain);
+
+/* Serves queue q until it is empty, the way a device that answers each chain at once does:
+ * every chain goes to handle and back on the used ring, a malformed chain goes back empty, a
+ * broken ring makes the device need a reset. Kicks are off meanwhile and the queue is looked
+ * at again once they are back on, so a chain the driver adds in between does not wait.
+ * chain is the device's scratch space. Transport lock held. */
+void virtio_pci_serve_queue(struct virtio_pci *vp, unsigned q, struct virtq_chain *chain, virtio_chain_fn handle);
+
 /* The device configuration changed (e.g. link status): tell the driver. */
 void virtio_pci_config_changed(struct virtio_pci *vp);
 

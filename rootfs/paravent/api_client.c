@@ -2,6 +2,7 @@
  * socket, "Connection: close", so the response is everything until the server closes. Only
  * what our own server sends is read: a status line, headers, a body. */
 #include "api_client.h"
+#include "fd_io.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,20 +18,6 @@ const char *api_socket_path(void)
 {
 	const char *p = getenv("PARAVENT_API_SOCKET");
 	return p && *p ? p : "/run/paravent/api.sock";
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int api_connect(char *err, size_t errlen)
@@ -55,7 +42,7 @@ int api_connect(char *err, size_t errlen)
 
 int api_send_all(int fd, const char *p, size_t n)
 {
-	return send_all(fd, p, n);
+	return fd_send_all(fd, p, n);
 }
 
 int api_call(const char *method, const char *path, const char *body, size_t len, int *status,
@@ -70,8 +57,8 @@ int api_call(const char *method, const char *path, const char *body, size_t len,
 	int n = snprintf(head, sizeof(head),
 			 "%s %s HTTP/1.1\r\nHost: paraventd\r\nConnection: close\r\nContent-Length: %zu\r\n%s\r\n",
 			 method, path, len, len ? "Content-Type: text/plain\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(head) || send_all(fd, head, (size_t)n) != 0 ||
-	    (len && send_all(fd, body, len) != 0)) {
+	if (n < 0 || (size_t)n >= sizeof(head) || fd_send_all(fd, head, (size_t)n) != 0 ||
+	    (len && fd_send_all(fd, body, len) != 0)) {
 		snprintf(err, errlen, "cannot send the request to paraventd: %s", strerror(errno));
 		close(fd);
 		return -1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "fd_io.h"
 
 struct console_link {
 	char path[512];
@@ -20,20 +21,6 @@ struct console_link {
 	char *extra; /* bytes the client sent right after its request */
 	size_t extra_len;
 };
-
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Connects to the VMM and asks for its console; returns the socket, or -1 with a message for
  * the client in msg. */
@@ -52,7 +39,7 @@ static int join_vmm(const char *path, char *msg, size_t msglen)
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    send_all(fd, "{\"op\":\"console\"}\n", 17) != 0) {
+	    fd_send_all(fd, "{\"op\":\"console\"}\n", 17) != 0) {
 		snprintf(msg, msglen, "paraventd: cannot reach the domain's VMM: %s\r\n", strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -82,8 +69,8 @@ static void *run_link(void *arg)
 	int vmm = join_vmm(l->path, msg, sizeof(msg));
 
 	if (vmm < 0) {
-		send_all(l->client, msg, strlen(msg));
-	} else if (l->extra_len == 0 || send_all(vmm, l->extra, l->extra_len) == 0) {
+		fd_send_all(l->client, msg, strlen(msg));
+	} else if (l->extra_len == 0 || fd_send_all(vmm, l->extra, l->extra_len) == 0) {
 		struct pollfd p[2] = { { .fd = l->client, .events = POLLIN }, { .fd = vmm, .events = POLLIN } };
 		for (;;) {
 			if (poll(p, 2, -1) < 0) {
@@ -96,7 +83,7 @@ static void *run_link(void *arg)
 			if (from < 0)
 				continue;
 			ssize_t n = read(p[from].fd, buf, sizeof(buf));
-			if (n <= 0 || send_all(p[1 - from].fd, buf, (size_t)n) != 0)
+			if (n <= 0 || fd_send_all(p[1 - from].fd, buf, (size_t)n) != 0)
 				break;
 		}
 	}

@@ -750,11 +750,10 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
  * ACPI power button; either way the guest has shutdown_grace seconds before it is stopped.
  * reboot: only the agent can ask a guest to reboot. With lock held; the agent's answer takes
  * at most a few seconds (agent_client.h). */
-static int shutdown_or_reboot(struct domain *d, const char *action, const cJSON *args, char *err, size_t errlen)
+static int shutdown_or_reboot(struct domain *d, const char *action, char *err, size_t errlen)
 {
 	char why[200], reply[512];
 	bool reboot = strcmp(action, "reboot") == 0;
-	(void)args;
 	if (agent_request(dom_cid(d), action, why, sizeof(why)) == 0) {
 		fprintf(stderr, "paraventd: %s: %s through its agent\n", d->name, action);
 	} else if (reboot) {
@@ -772,30 +771,35 @@ static int shutdown_or_reboot(struct domain *d, const char *action, const cJSON 
 	return 202;
 }
 
-/* GET stats: the VMM's own counters (exits, balloon, disks, NICs), as its control socket
- * gives them. */
-static int vmm_stats(struct domain *d, cJSON **out, char *err, size_t errlen)
+/* The "stats" object of d's VMM (to be freed), or NULL with why in err; the VMM has `seconds`
+ * to answer. */
+static cJSON *fetch_stats(const struct domain *d, int seconds, char *err, size_t errlen)
 {
 	char *reply = malloc(VMM_REPLY_MAX);
 	if (!reply) {
 		snprintf(err, errlen, "out of memory");
-		return 500;
+		return NULL;
 	}
-	if (vmm_request(d, "{\"op\":\"stats\"}", reply, VMM_REPLY_MAX) != 0) {
+	if (vmm_request_within(d, "{\"op\":\"stats\"}", reply, VMM_REPLY_MAX, seconds) != 0) {
 		snprintf(err, errlen, "stats: %.200s", reply);
 		free(reply);
-		return 409;
+		return NULL;
 	}
 	cJSON *j = cJSON_Parse(reply);
 	free(reply);
 	cJSON *st = cJSON_DetachItemFromObjectCaseSensitive(j, "stats");
 	cJSON_Delete(j);
-	if (!st) {
+	if (!st)
 		snprintf(err, errlen, "stats: its VMM's reply has no stats");
-		return 500;
-	}
-	*out = st;
-	return 200;
+	return st;
+}
+
+/* GET stats: the VMM's own counters (exits, balloon, disks, NICs), as its control socket
+ * gives them. */
+static int vmm_stats(struct domain *d, cJSON **out, char *err, size_t errlen)
+{
+	*out = fetch_stats(d, VMM_ANSWER_SECONDS, err, errlen);
+	return *out ? 200 : 409;
 }
 
 /* PUT memory {"target_mib": N}: xl mem-set, through the VMM's balloon, up to mem_max.
@@ -919,7 +923,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 		snprintf(err, errlen, "%s is %s", name, state_name(d));
 		status = 409;
 	} else if (strcmp(action, "shutdown") == 0 || strcmp(action, "reboot") == 0) {
-		status = shutdown_or_reboot(d, action, args, err, errlen);
+		status = shutdown_or_reboot(d, action, err, errlen);
 	} else if (strcmp(action, "pause") == 0 || strcmp(action, "unpause") == 0) {
 		const char *op = strcmp(action, "unpause") == 0 ? "resume" : action;
 		snprintf(req, sizeof(req), "{\"op\":\"%s\"}", op);
@@ -949,7 +953,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	} else if (strcmp(action, "stats") == 0) {
 		status = vmm_stats(d, out, err, errlen);
 	} else if (strcmp(action, "memory") == 0 || strcmp(action, "maxmem") == 0) {
-		status = set_memory(d, action[0] == 'm' && action[1] == 'e', args, err, errlen);
+		status = set_memory(d, strcmp(action, "memory") == 0, args, err, errlen);
 	} else if (strcmp(action, "sched") == 0) {
 		status = set_sched(d, args, err, errlen);
 	} else if (strcmp(action, "pin") == 0) {
@@ -1164,21 +1168,13 @@ static bool is_vmm_of(pid_t pid, const char *name)
  * VMM (which must answer within a second: a stuck one is simply not sampled). */
 static void sample(struct domain *d)
 {
-	char *reply = malloc(VMM_REPLY_MAX);
-	if (!reply)
-		return;
+	char why[256];
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	struct anomaly_sample s = { .t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, .cpu_seconds = cpu_seconds(d->pid) };
-	cJSON *j = NULL;
-	if (vmm_request_within(d, "{\"op\":\"stats\"}", reply, VMM_REPLY_MAX, 1) == 0)
-		j = cJSON_Parse(reply);
-	free(reply);
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "stats");
-	if (!st) {
-		cJSON_Delete(j);
+	cJSON *st = fetch_stats(d, 1, why, sizeof(why));
+	if (!st)
 		return;
-	}
 	const cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st, "vcpus")) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "exits");
@@ -1193,7 +1189,7 @@ static void sample(struct domain *d)
 			}
 		}
 	}
-	cJSON_Delete(j);
+	cJSON_Delete(st);
 	int weight, cap = 0;
 	if (d->cgroup[0])
 		dom_cgroup_get_sched(d->cgroup, &weight, &cap);
