@@ -1164,6 +1164,36 @@ static bool is_vmm_of(pid_t pid, const char *name)
 	return false;
 }
 
+/* Whether pid is a process on its way out that has not yet closed its files: the kernel
+ * drops a process's memory (and so its /proc cmdline) before its files, so an adopted VMM
+ * whose cmdline is gone may still hold its taps. Restarting it then would find vif names
+ * taken. Ended means no process, or a zombie (its files are closed by then). */
+static bool still_exiting(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return false;
+	char state = p[2];
+	if (state == 'Z' || state == 'X')
+		return false;
+	/* a live process with no command line: the exiting VMM (a reused pid would have one) */
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	int c = fgetc(f);
+	fclose(f);
+	return c == EOF;
+}
+
 /* One sample of d for its anomaly flags: CPU time from /proc, exits and I/O bytes from its
  * VMM (which must answer within a second: a stuck one is simply not sampled). */
 static void sample(struct domain *d)
@@ -1222,8 +1252,7 @@ void domains_poll(void)
 			if (vmm_request(d, "{\"op\":\"stop\"}", reply, sizeof(reply)) != 0)
 				kill(d->pid, SIGKILL);
 		}
-		if (d->used && d->adopted && is_live(d) &&
-		    !is_vmm_of(d->pid, d->name)) {
+		if (d->used && d->adopted && is_live(d) && !is_vmm_of(d->pid, d->name) && !still_exiting(d->pid)) {
 			int code = logged_exit_status(d);
 			vmm_ended(d, code, code < 0 ? SIGKILL : 0);
 		}

@@ -60,7 +60,7 @@ def sh_check(r, m, name, command, want_rc=0, want=None, timeout=60, diag=None):
     detail = "command: %s\nexit status %d, output:\n%s" % (command, rc, out[-800:])
     if not ok and diag:
         try:
-            detail += "\n-- diagnostics (%s):\n%s" % (diag, m.sh(diag, 60)[1][-1500:])
+            detail += "\n-- diagnostics (%s):\n%s" % (diag, m.sh(diag, 60)[1][-2500:])
         except TimeoutError_:
             detail += "\n-- diagnostics: no answer"
     return r.check(name, ok, detail)

@@ -16,9 +16,10 @@ def wait_guest_up(times):
             "sleep 1; done" % (CONSOLE, times))
 
 
-# What a failure report carries: paraventd's and the VMM's last words, dom0's memory, the VMMs.
-DIAG = ("tail -n 12 /var/log/paraventd.log; tail -n 12 /run/paravent/domains/minimal/vmm.log; "
-        "tail -c 600 %s; echo; free -m | head -n 2; ps | grep '[p]aravent-vmm' | cut -c1-120" % CONSOLE)
+# What a failure report carries: the VMM's last words, the console, dom0's memory, the VMMs, and
+# paraventd's log last, since the report keeps the end.
+DIAG = ("tail -n 8 /run/paravent/domains/minimal/vmm.log; tail -c 400 %s; echo; free -m | head -n 2; "
+        "ps | grep '[p]aravent-vmm' | cut -c1-120; tail -n 12 /var/log/paraventd.log" % CONSOLE)
 
 
 def run(r, m, sh_check_plain):
