@@ -208,6 +208,10 @@ $(B)/unit/test_virtio_blk: tests/unit/test_virtio_blk.c hypervisor/virtio_blk_re
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_snapshot_stream: tests/unit/test_snapshot_stream.c hypervisor/snapshot_stream.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
 # cJSON for the host compiler (unit tests)
 $(B)/obj/cJSON-host.o: $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)
@@ -280,6 +284,7 @@ FUZZ_SRC_fuzz_virtio_net := hypervisor/virtio_net_frame.c hypervisor/virtio_net_
 FUZZ_SRC_fuzz_balloon := hypervisor/balloon_pages.c hypervisor/guest_mem.c
 FUZZ_SRC_fuzz_domain_config := $(TOOLSTACK_SRC) $(B)/cjson/cJSON.c
 FUZZ_SRC_fuzz_api := rootfs/paraventd/api.c $(B)/cjson/cJSON.c
+FUZZ_SRC_fuzz_snapshot_stream := hypervisor/snapshot_stream.c
 FUZZ_INC := -Ihypervisor -Irootfs/toolstack -Irootfs/paraventd -I$(B)/cjson -Itests/fuzz
 FUZZERS := $(patsubst %,$(B)/fuzz/%,$(FUZZ_NAMES))
 FUZZ_REPLAYS := $(patsubst %,$(B)/fuzz/%-replay,$(FUZZ_NAMES))

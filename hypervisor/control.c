@@ -23,6 +23,7 @@
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "eventloop.h"
+#include "snapshot.h"
 #include "paravent-vmm.h"
 #include "vm.h"
 
@@ -200,6 +201,42 @@ static int parse_device(const cJSON *dev, bool *is_net, int *index)
 	return 0;
 }
 
+/* {"op":"save","path":FILE,"then":"stop"|"pause"|"continue","config":TEXT}. The socket is
+ * the toolstack's (0600), which has checked the path; a bad request is still refused here. */
+static int save_request(struct vm *vm, const cJSON *req, uint64_t *bytes, char *msg, size_t msglen)
+{
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(req, "path");
+	const cJSON *then = cJSON_GetObjectItemCaseSensitive(req, "then");
+	const cJSON *config = cJSON_GetObjectItemCaseSensitive(req, "config");
+	enum snap_then t = SNAP_THEN_STOP;
+
+	if (!cJSON_IsString(path) || path->valuestring[0] != '/') {
+		snprintf(msg, msglen, "save: \"path\" must be an absolute file name");
+		return -1;
+	}
+	if (then && !cJSON_IsString(then)) {
+		snprintf(msg, msglen, "save: \"then\" must be \"stop\", \"pause\" or \"continue\"");
+		return -1;
+	}
+	if (then && strcmp(then->valuestring, "pause") == 0)
+		t = SNAP_THEN_PAUSE;
+	else if (then && strcmp(then->valuestring, "continue") == 0)
+		t = SNAP_THEN_CONTINUE;
+	else if (then && strcmp(then->valuestring, "stop") != 0) {
+		snprintf(msg, msglen, "save: \"then\" must be \"stop\", \"pause\" or \"continue\"");
+		return -1;
+	}
+	if (config && !cJSON_IsString(config)) {
+		snprintf(msg, msglen, "save: \"config\" must be a string");
+		return -1;
+	}
+	if (snapshot_save_file(vm, path->valuestring, config ? config->valuestring : NULL, t, bytes, msg, msglen) != 0)
+		return -1;
+	if (t == SNAP_THEN_STOP)
+		vm_request_exit(vm, VMM_EXIT_SAVED, "the guest was saved");
+	return 0;
+}
+
 /* {"op":"rate","device":"net0","tx-rate":"1M","rx-ops":"off",...}: every limit named, all
  * checked before any is applied. {"op":"link","device":"net0","up":false}. */
 static int device_request(struct vm *vm, const cJSON *req, bool rate, char *msg, size_t msglen)
@@ -329,6 +366,16 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 			error_reply(msg, out, outlen);
 			return 0;
 		}
+	} else if (strcmp(op->valuestring, "save") == 0) {
+		char msg[300];
+		uint64_t bytes = 0;
+		if (save_request(vm, req, &bytes, msg, sizeof(msg)) != 0) {
+			cJSON_Delete(r);
+			cJSON_Delete(req);
+			error_reply(msg, out, outlen);
+			return 0;
+		}
+		cJSON_AddNumberToObject(r, "bytes", (double)bytes);
 	} else if (strcmp(op->valuestring, "rate") == 0 || strcmp(op->valuestring, "link") == 0) {
 		char msg[240];
 		if (device_request(vm, req, op->valuestring[0] == 'r', msg, sizeof(msg)) != 0) {
@@ -339,7 +386,7 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 		}
 	} else {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, balloon, rate, link)",
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, balloon, save, rate, link)",
 			 op->valuestring);
 		cJSON_Delete(r);
 		cJSON_Delete(req);

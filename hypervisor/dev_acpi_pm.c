@@ -11,12 +11,14 @@
 #include <sys/ioctl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "acpi.h"
 #include "le.h"
 #include "paravent-vmm.h"
 #include "pio.h"
+#include "snapshot.h"
 #include "vmm.h"
 
 static struct {
@@ -120,9 +122,39 @@ static void reset_io(void *dev, uint16_t port, uint8_t *data, unsigned size, boo
 		vm_request_exit(pm.vm, VMM_EXIT_REBOOT, "the guest reset the machine (ACPI)");
 }
 
+static void pm_save(void *opaque, struct snap_buf *b)
+{
+	(void)opaque;
+	pthread_mutex_lock(&pm.lock);
+	sb_put(b, pm.pm1_status, 2);
+	sb_put(b, pm.pm1_enable, 2);
+	sb_put(b, pm.gpe_status, 2);
+	sb_put(b, pm.gpe_enable, 2);
+	pthread_mutex_unlock(&pm.lock);
+}
+
+static int pm_load(void *opaque, struct snap_buf *b, char *err, size_t errlen)
+{
+	(void)opaque;
+	(void)err;
+	(void)errlen;
+	pthread_mutex_lock(&pm.lock);
+	pm.pm1_status = (uint16_t)sb_get(b, 2);
+	pm.pm1_enable = (uint16_t)sb_get(b, 2);
+	pm.gpe_status = (uint16_t)sb_get(b, 2);
+	pm.gpe_enable = (uint16_t)sb_get(b, 2);
+	pm.sci_level = !((pm.gpe_status & pm.gpe_enable) || (pm.pm1_status & pm.pm1_enable));
+	sci_update(); /* drives the line to what the registers say */
+	pthread_mutex_unlock(&pm.lock);
+	return 0;
+}
+
+static const struct snap_ops pm_snap_ops = { .save = pm_save, .load = pm_load };
+
 int acpi_pm_init(struct vm *vm)
 {
 	pm.vm = vm;
+	snapshot_register(SNAP_TAG('A', 'C', 'P', 'I'), 0, &pm_snap_ops, NULL);
 	if (pio_register(ACPI_PM1A_EVT_PORT, 4, pm1_evt_io, NULL) != 0 ||
 	    pio_register(ACPI_PM1A_CNT_PORT, 2, pm1_cnt_io, NULL) != 0 ||
 	    pio_register(ACPI_GPE0_PORT, ACPI_GPE0_LEN, gpe_io, NULL) != 0)

@@ -14,6 +14,7 @@
 
 #include "acpi.h"
 #include "dev_acpi_pm.h"
+#include "snapshot.h"
 #include "pio.h"
 #include "vmm.h"
 
@@ -48,8 +49,39 @@ static void hotplug_io(void *dev, uint16_t port, uint8_t *data, unsigned size, b
 	pthread_mutex_unlock(&hp.lock);
 }
 
+/* Which vCPUs are plugged: a restored guest has the CPUs it had. */
+static void hotplug_save(void *opaque, struct snap_buf *b)
+{
+	(void)opaque;
+	pthread_mutex_lock(&hp.lock);
+	sb_put(b, (uint64_t)hp.max, 4);
+	for (int n = 0; n < hp.max; n++)
+		sb_put(b, hp.state[n], 1);
+	pthread_mutex_unlock(&hp.lock);
+}
+
+static int hotplug_load(void *opaque, struct snap_buf *b, char *err, size_t errlen)
+{
+	(void)opaque;
+	pthread_mutex_lock(&hp.lock);
+	int max = (int)sb_get(b, 4);
+	if (max != hp.max) {
+		pthread_mutex_unlock(&hp.lock);
+		snprintf(err, errlen, "CPU hotplug: saved with %d vCPUs, this VM has %d", max, hp.max);
+		return -1;
+	}
+	for (int n = 0; n < hp.max; n++)
+		hp.state[n] = (uint8_t)sb_get(b, 1) & (ACPI_CPU_PRESENT | ACPI_CPU_INSERTING | ACPI_CPU_REMOVING);
+	hp.state[0] |= ACPI_CPU_PRESENT;
+	pthread_mutex_unlock(&hp.lock);
+	return 0;
+}
+
+static const struct snap_ops hotplug_snap_ops = { .save = hotplug_save, .load = hotplug_load };
+
 int cpu_hotplug_init(struct vm *vm, int boot_cpus)
 {
+	snapshot_register(SNAP_TAG('C', 'P', 'U', 'H'), 0, &hotplug_snap_ops, NULL);
 	hp.max = vm->nvcpus;
 	for (int n = 0; n < hp.max; n++)
 		hp.state[n] = n < boot_cpus ? ACPI_CPU_PRESENT : 0;

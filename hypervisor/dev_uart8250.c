@@ -8,11 +8,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "console.h"
 #include "pio.h"
+#include "snapshot.h"
 #include "vmm.h"
 
 #define UART_BASE 0x3f8
@@ -193,9 +195,63 @@ static size_t uart_receive(void *dev, const uint8_t *buf, size_t len)
 	return taken;
 }
 
+/* Registers, the receive FIFO and the interrupt line: a restored driver finds its UART as
+ * it left it, input not yet read included. */
+static void uart_save(void *opaque, struct snap_buf *b)
+{
+	struct uart *u = opaque;
+
+	pthread_mutex_lock(&u->lock);
+	sb_put(b, u->ier, 1);
+	sb_put(b, u->lcr, 1);
+	sb_put(b, u->mcr, 1);
+	sb_put(b, u->scr, 1);
+	sb_put(b, u->dll, 1);
+	sb_put(b, u->dlm, 1);
+	sb_put(b, u->fcr, 1);
+	sb_put(b, u->thri_pending, 1);
+	sb_put(b, u->rx_count, 4);
+	for (unsigned i = 0; i < u->rx_count; i++)
+		sb_put(b, u->rx[(u->rx_head + i) % RX_SIZE], 1);
+	pthread_mutex_unlock(&u->lock);
+}
+
+static int uart_load(void *opaque, struct snap_buf *b, char *err, size_t errlen)
+{
+	struct uart *u = opaque;
+
+	pthread_mutex_lock(&u->lock);
+	u->ier = (uint8_t)sb_get(b, 1);
+	u->lcr = (uint8_t)sb_get(b, 1);
+	u->mcr = (uint8_t)sb_get(b, 1);
+	u->scr = (uint8_t)sb_get(b, 1);
+	u->dll = (uint8_t)sb_get(b, 1);
+	u->dlm = (uint8_t)sb_get(b, 1);
+	u->fcr = (uint8_t)sb_get(b, 1);
+	u->thri_pending = sb_get(b, 1) != 0;
+	uint32_t n = (uint32_t)sb_get(b, 4);
+	if (n > RX_SIZE) {
+		pthread_mutex_unlock(&u->lock);
+		snprintf(err, errlen, "serial port: %u bytes of pending input, more than %d", n, RX_SIZE);
+		return -1;
+	}
+	u->rx_head = 0;
+	u->rx_count = n;
+	for (uint32_t i = 0; i < n; i++)
+		u->rx[i] = (uint8_t)sb_get(b, 1);
+	/* the IOAPIC's saved state has the line as it was; we drive it from here on */
+	u->irq_level = -1;
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
+static const struct snap_ops uart_snap_ops = { .save = uart_save, .load = uart_load };
+
 int uart8250_init(struct vm *vm)
 {
 	uart.vm = vm;
+	snapshot_register(SNAP_TAG('U', 'A', 'R', 'T'), 0, &uart_snap_ops, &uart);
 	console_set_input(uart_receive, &uart);
 	return pio_register(UART_BASE, 8, uart_io, &uart);
 }

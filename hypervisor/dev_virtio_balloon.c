@@ -12,6 +12,7 @@
 
 #include "balloon_pages.h"
 #include "le.h"
+#include "snapshot_buf.h"
 #include "virtio_pci.h"
 #include "virtio_spec.h"
 #include "vm.h"
@@ -85,6 +86,29 @@ static void balloon_reset(struct virtio_pci *vp)
 		b->actual[i] = 0;
 }
 
+/* The target and the guest's count: a restored guest's balloon holds what it held. */
+static void balloon_save(struct virtio_pci *vp, struct snap_buf *b)
+{
+	struct virtio_balloon *bl = vp->dev;
+
+	sb_put(b, bl->num_pages, 4);
+	sb_put_blob(b, bl->actual, sizeof(bl->actual));
+}
+
+static int balloon_load(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t errlen)
+{
+	struct virtio_balloon *bl = vp->dev;
+	uint32_t num = (uint32_t)sb_get(b, 4);
+
+	sb_get_blob(b, bl->actual, sizeof(bl->actual));
+	if (num > bl->ram_pages) {
+		snprintf(err, errlen, "virtio-balloon: a target of %u pages, more than the VM's RAM", num);
+		return -1;
+	}
+	bl->num_pages = num;
+	return 0;
+}
+
 static const struct virtio_dev_ops balloon_ops = {
 	.name = "virtio-balloon",
 	.device_id = 5,
@@ -95,6 +119,8 @@ static const struct virtio_dev_ops balloon_ops = {
 	.config_write = balloon_config_write,
 	.queue_notify = balloon_queue_notify,
 	.reset = balloon_reset,
+	.save = balloon_save,
+	.load = balloon_load,
 };
 
 static uint32_t pages_to_take(const struct virtio_balloon *b, uint64_t target_mib)

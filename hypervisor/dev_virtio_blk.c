@@ -124,6 +124,26 @@ static void timer_fired(void *opaque, int fd)
 	pthread_mutex_unlock(&b->vp.lock);
 }
 
+/* A request held back by the rate limit goes back to the ring before a save: the guest's
+ * image has it as not yet taken, so a restored guest has it served, exactly once. */
+static void blk_quiesce(struct virtio_pci *vp)
+{
+	struct virtio_blk *b = vp->dev;
+
+	if (b->pending) {
+		virtq_unpop(&vp->vq[0], 1);
+		b->pending = false;
+	}
+	rate_timer_disarm(b->timer_fd);
+}
+
+static void blk_resume(struct virtio_pci *vp)
+{
+	if ((vp->status & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
+	    vp->vq[0].ready)
+		blk_queue_notify(vp, 0);
+}
+
 static const struct virtio_dev_ops blk_ops = {
 	.name = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
@@ -133,6 +153,8 @@ static const struct virtio_dev_ops blk_ops = {
 	.config_read = blk_config_read,
 	.queue_notify = blk_queue_notify,
 	.reset = blk_reset,
+	.quiesce = blk_quiesce,
+	.resume = blk_resume,
 };
 
 int virtio_blk_add(struct vm *vm, const struct disk_option *d, char *err, size_t errlen)

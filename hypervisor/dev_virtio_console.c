@@ -5,10 +5,12 @@
 #include "dev_virtio_console.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "console.h"
+#include "snapshot_buf.h"
 #include "virtio_pci.h"
 #include "virtio_spec.h"
 #include "vmm.h"
@@ -123,6 +125,31 @@ static void con_reset(struct virtio_pci *vp)
 	c->npending = 0;
 }
 
+/* Input typed but not yet taken by the guest goes with it. */
+static void con_save(struct virtio_pci *vp, struct snap_buf *b)
+{
+	struct virtio_console *c = vp->dev;
+
+	sb_put(b, c->npending, 4);
+	for (size_t i = 0; i < c->npending; i++)
+		sb_put(b, c->pending[i], 1);
+}
+
+static int con_load(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t errlen)
+{
+	struct virtio_console *c = vp->dev;
+	uint32_t n = (uint32_t)sb_get(b, 4);
+
+	if (n > PENDING_MAX) {
+		snprintf(err, errlen, "virtio-console: %u bytes of pending input, more than %d", n, PENDING_MAX);
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		c->pending[i] = (uint8_t)sb_get(b, 1);
+	c->npending = n;
+	return 0;
+}
+
 static const struct virtio_dev_ops console_ops = {
 	.name = "virtio-console",
 	.device_id = 3,
@@ -132,6 +159,8 @@ static const struct virtio_dev_ops console_ops = {
 	.config_read = con_config_read,
 	.queue_notify = con_queue_notify,
 	.reset = con_reset,
+	.save = con_save,
+	.load = con_load,
 };
 
 int virtio_console_add(struct vm *vm)

@@ -24,6 +24,7 @@
 #include "net_tap.h"
 #include "net_vhost.h"
 #include "rate_timer.h"
+#include "snapshot_buf.h"
 #include "virtio_net_frame.h"
 #include "virtio_net_hdr.h"
 #include "virtio_pci.h"
@@ -346,6 +347,54 @@ static void net_reset(struct virtio_pci *vp)
 	n->rx_held = false;
 }
 
+/* Before a save: the rings come home from vhost, and a frame held for the rate limit goes
+ * back to the ring (the guest sends it again from its restored image). A received frame held
+ * here stays for a guest that goes on running; a restored one never had it, as if the
+ * network had dropped it. */
+static void net_quiesce(struct virtio_pci *vp)
+{
+	struct virtio_net *n = vp->dev;
+
+	stop_vhost(n);
+	if (n->tx_pending) {
+		virtq_unpop(&vp->vq[TXQ], 1);
+		n->tx_pending = false;
+	}
+	rate_timer_disarm(n->tx_timer);
+	rate_timer_disarm(n->rx_timer);
+}
+
+static void net_resume(struct virtio_pci *vp)
+{
+	choose_backend(vp->dev);
+}
+
+static void net_save(struct virtio_pci *vp, struct snap_buf *b)
+{
+	struct virtio_net *n = vp->dev;
+
+	sb_put_blob(b, n->mac, sizeof(n->mac));
+	sb_put(b, n->link_up, 1);
+}
+
+/* The guest knows its MAC address: a restore onto a NIC with another one would leave it
+ * answering to the wrong one. */
+static int net_load(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t errlen)
+{
+	struct virtio_net *n = vp->dev;
+	uint8_t mac[6];
+
+	sb_get_blob(b, mac, sizeof(mac));
+	n->link_up = sb_get(b, 1) != 0;
+	if (!b->bad && memcmp(mac, n->mac, sizeof(mac)) != 0) {
+		snprintf(err, errlen, "virtio-net %u: saved with MAC %02x:%02x:%02x:%02x:%02x:%02x, this NIC has "
+			 "%02x:%02x:%02x:%02x:%02x:%02x", n->index, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+			 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct virtio_dev_ops net_ops = {
 	.name = "virtio-net",
 	.device_id = VIRTIO_ID_NET,
@@ -356,6 +405,10 @@ static const struct virtio_dev_ops net_ops = {
 	.queue_notify = net_queue_notify,
 	.reset = net_reset,
 	.driver_ok = net_driver_ok,
+	.save = net_save,
+	.load = net_load,
+	.quiesce = net_quiesce,
+	.resume = net_resume,
 };
 
 int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, char *err, size_t errlen)

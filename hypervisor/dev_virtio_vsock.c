@@ -17,6 +17,7 @@
 
 #include "le.h"
 #include "vhost.h"
+#include "virtio_spec.h"
 #include "virtio_pci.h"
 #include "vm.h"
 #include "vmm.h"
@@ -31,7 +32,47 @@ struct virtio_vsock {
 	int vhost_fd;
 	uint64_t vhost_features;
 	bool running;
+	bool reset_due; /* restored: the guest must hear of a transport reset */
+	struct virtq_chain event_chain;
 };
+
+#define EVENT_QUEUE 2
+#define VIRTIO_VSOCK_EVENT_TRANSPORT_RESET 0
+
+/* After a restore the guest's connections lead nowhere (the dom0 side of them is gone) and
+ * its CID may have changed: a transport reset event makes its driver drop them and read the
+ * CID again, and its listeners (the agent's) keep listening. */
+static void vsock_post_reset(struct virtio_pci *vp)
+{
+	struct virtio_vsock *s = vp->dev;
+	struct virtq *vq = &vp->vq[EVENT_QUEUE];
+	struct guest_mem *m = &vp->vm->mem;
+
+	if (!s->reset_due || !vq->ready || !(vp->status & VIRTIO_STATUS_DRIVER_OK))
+		return;
+	int n = virtq_pop(vq, m, &s->event_chain);
+	if (n == 0)
+		return; /* no buffer yet: the driver's next kick brings us back */
+	s->reset_due = false;
+	if (n < 0) {
+		if (n == -EINVAL)
+			virtq_push(vq, m, s->event_chain.head, 0);
+		else
+			virtio_pci_set_broken(vp);
+		return;
+	}
+	uint32_t written = 0;
+	for (unsigned i = 0; i < s->event_chain.nbufs; i++) {
+		struct virtq_buf *b = &s->event_chain.bufs[i];
+		if (b->writable && b->len >= 4) {
+			put32(b->addr, VIRTIO_VSOCK_EVENT_TRANSPORT_RESET);
+			written = 4;
+			break;
+		}
+	}
+	virtq_push_chain(vq, m, &s->event_chain, written);
+	virtio_pci_queue_done(vp, EVENT_QUEUE);
+}
 
 static void vsock_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, unsigned len)
 {
@@ -46,8 +87,8 @@ static void vsock_queue_notify(struct virtio_pci *vp, unsigned q)
 {
 	/* the event queue's buffers wait for a transport reset; the data queues' kicks only
 	 * come here if vhost could not take them, and then there is no one to serve them */
-	(void)vp;
-	(void)q;
+	if (q == EVENT_QUEUE)
+		vsock_post_reset(vp);
 }
 
 static void vsock_stop(struct virtio_vsock *s)
@@ -107,6 +148,28 @@ static void vsock_reset(struct virtio_pci *vp)
 	vsock_stop(vp->dev);
 }
 
+static void vsock_quiesce(struct virtio_pci *vp)
+{
+	vsock_stop(vp->dev);
+}
+
+static void vsock_resume(struct virtio_pci *vp)
+{
+	if ((vp->status & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		vsock_driver_ok(vp);
+}
+
+static int vsock_load(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t errlen)
+{
+	struct virtio_vsock *s = vp->dev;
+
+	(void)b;
+	(void)err;
+	(void)errlen;
+	s->reset_due = true;
+	return 0;
+}
+
 static const struct virtio_dev_ops vsock_ops = {
 	.name = "virtio-vsock",
 	.device_id = VIRTIO_ID_VSOCK,
@@ -117,6 +180,9 @@ static const struct virtio_dev_ops vsock_ops = {
 	.queue_notify = vsock_queue_notify,
 	.reset = vsock_reset,
 	.driver_ok = vsock_driver_ok,
+	.load = vsock_load,
+	.quiesce = vsock_quiesce,
+	.resume = vsock_resume,
 };
 
 int virtio_vsock_add(struct vm *vm, uint32_t cid, char *err, size_t errlen)

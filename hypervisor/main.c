@@ -33,6 +33,7 @@
 #include "mptable.h"
 #include "options.h"
 #include "pci.h"
+#include "snapshot.h"
 #include "paravent-vmm.h"
 #include "vm.h"
 #include "x86_boot.h"
@@ -144,6 +145,30 @@ static void serve_until_stopped(struct vm *vm, int sig_fd)
 		eventloop_run_once(-1);
 }
 
+/* Loads the kernel and initrd and writes the boot tables (MP, ACPI) into guest RAM. */
+static int load_guest(struct vm *vm, const struct vmm_options *opt, const struct linux_image *img,
+		      const uint8_t *initrd, size_t ilen)
+{
+	char err[512];
+
+	if (x86_write_boot_tables(&vm->mem) != 0 ||
+	    linux_load(&vm->mem, vm->ram_size, img, initrd, ilen, opt->cmdline, &vm->entry_rip, err, sizeof(err)) != 0) {
+		vmm_log("cannot load %s: %s", opt->kernel, err);
+		return -1;
+	}
+	uint8_t *ebda = guest_mem_ptr(&vm->mem, EBDA_ADDR, HIGH_MEM_START - EBDA_ADDR);
+	if (!ebda || mptable_write(ebda, 1024, EBDA_ADDR, opt->vcpus, vm->nvcpus) == 0) {
+		vmm_log("cannot write the MP tables");
+		return -1;
+	}
+	uint8_t *acpi = guest_mem_ptr(&vm->mem, ACPI_BASE, ACPI_SIZE);
+	if (!acpi || acpi_write_tables(acpi, ACPI_SIZE, opt->vcpus, vm->nvcpus) == 0) {
+		vmm_log("cannot write the ACPI tables");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm_options opt;
@@ -171,34 +196,33 @@ int main(int argc, char **argv)
 			usage_error(err);
 		}
 	}
-	uint8_t *kernel = read_file(opt.kernel, &klen, "--kernel");
-	if (linux_image_parse(kernel, klen, &img, err, sizeof(err)) != 0) {
-		char msg[700];
-		snprintf(msg, sizeof(msg), "cannot boot %s: %s", opt.kernel, err);
-		usage_error(msg);
+	/* the images, or the save file, must be readable before anything is built: a bad path
+	 * or an image we cannot boot is a usage error */
+	int restore_fd = -1;
+	uint8_t *kernel = NULL;
+	if (opt.restore) {
+		restore_fd = open(opt.restore, O_RDONLY | O_CLOEXEC);
+		if (restore_fd < 0) {
+			snprintf(err, sizeof(err), "cannot open --restore %s: %s", opt.restore, strerror(errno));
+			usage_error(err);
+		}
+	} else {
+		kernel = read_file(opt.kernel, &klen, "--kernel");
+		if (linux_image_parse(kernel, klen, &img, err, sizeof(err)) != 0) {
+			char msg[700];
+			snprintf(msg, sizeof(msg), "cannot boot %s: %s", opt.kernel, err);
+			usage_error(msg);
+		}
+		if (opt.initrd)
+			initrd = read_file(opt.initrd, &ilen, "--initrd");
 	}
-	if (opt.initrd)
-		initrd = read_file(opt.initrd, &ilen, "--initrd");
-
 	if (vm_create(&vm, &opt) != 0)
 		return VMM_EXIT_ERROR;
-	if (x86_write_boot_tables(&vm.mem) != 0 ||
-	    linux_load(&vm.mem, vm.ram_size, &img, initrd, ilen, opt.cmdline, &vm.entry_rip, err, sizeof(err)) != 0) {
-		vmm_log("cannot load %s: %s", opt.kernel, err);
+	/* a restored guest's memory comes whole from the save file, boot tables included */
+	if (!opt.restore && load_guest(&vm, &opt, &img, initrd, ilen) != 0)
 		return VMM_EXIT_ERROR;
-	}
 	free(kernel);
 	free(initrd);
-	uint8_t *ebda = guest_mem_ptr(&vm.mem, EBDA_ADDR, HIGH_MEM_START - EBDA_ADDR);
-	if (!ebda || mptable_write(ebda, 1024, EBDA_ADDR, opt.vcpus, vm.nvcpus) == 0) {
-		vmm_log("cannot write the MP tables");
-		return VMM_EXIT_ERROR;
-	}
-	uint8_t *acpi = guest_mem_ptr(&vm.mem, ACPI_BASE, ACPI_SIZE);
-	if (!acpi || acpi_write_tables(acpi, ACPI_SIZE, opt.vcpus, vm.nvcpus) == 0) {
-		vmm_log("cannot write the ACPI tables");
-		return VMM_EXIT_ERROR;
-	}
 	if (console_init(&vm, opt.console_log) != 0) {
 		vmm_log("cannot open --console-log %s: %s", opt.console_log, strerror(errno));
 		return VMM_EXIT_ERROR;
@@ -242,7 +266,19 @@ int main(int argc, char **argv)
 		console_restore();
 		return VMM_EXIT_ERROR;
 	}
-	if (vm_create_vcpus(&vm) != 0 || vm_start(&vm) != 0) {
+	if (vm_create_vcpus(&vm) != 0) {
+		console_restore();
+		return VMM_EXIT_ERROR;
+	}
+	if (opt.restore) {
+		if (snapshot_restore(&vm, restore_fd, err, sizeof(err)) != 0) {
+			vmm_log("cannot restore %s: %s", opt.restore, err);
+			console_restore();
+			return VMM_EXIT_ERROR;
+		}
+		close(restore_fd);
+	}
+	if (vm_start(&vm) != 0) {
 		console_restore();
 		return VMM_EXIT_ERROR;
 	}

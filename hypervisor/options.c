@@ -13,6 +13,7 @@
 
 const char options_usage[] =
 	"usage: paravent-vmm --kernel IMAGE [options]\n"
+	"       paravent-vmm --restore FILE [the options the guest was saved with]\n"
 	"Runs one guest on KVM; its console is this terminal unless told otherwise.\n"
 	"\n"
 	"  --kernel IMAGE        Linux bzImage or ELF vmlinux to boot (required)\n"
@@ -45,11 +46,14 @@ const char options_usage[] =
 	"  --name NAME           domain name, for messages and the control socket\n"
 	"  --control SOCKET      listen for control requests (JSON lines) on this unix socket\n"
 	"  --log FILE            the VMM's own messages (default: standard error)\n"
+	"  --restore FILE        resume a guest saved by the control socket's \"save\" request\n"
+	"                        instead of booting a kernel; memory, vCPUs and devices must be\n"
+	"                        those it was saved with (--kernel, --initrd, --cmdline unused)\n"
 	"  --help, --version\n"
 	"\n"
 	"On the terminal, Ctrl-A X stops the guest and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: 0 guest powered off, 3 guest rebooted, 4 guest crashed, 5 stopped,\n"
-	"1 VMM error, 2 bad options.\n";
+	"6 saved and stopped, 1 VMM error (a save file that cannot be restored too), 2 bad options.\n";
 
 static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int bad(char *err, size_t errlen, const char *fmt, ...)
@@ -232,7 +236,7 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 {
 	static const char *const with_value[] = {
 		"kernel", "initrd", "cmdline", "memory", "balloon", "vcpus", "max-vcpus", "disk", "net", "vsock",
-		"console", "console-log", "name", "control", "log",
+		"console", "console-log", "name", "control", "log", "restore",
 	};
 	uint64_t n;
 	bool max_given = false;
@@ -328,11 +332,13 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 			opt->control = val;
 		} else if (strcmp(known, "log") == 0) {
 			opt->log = val;
+		} else if (strcmp(known, "restore") == 0) {
+			opt->restore = val;
 		}
 	}
 	if (opt->help || opt->version)
 		return 0;
-	if (!opt->kernel)
+	if (!opt->kernel && !opt->restore)
 		return bad(err, errlen, "--kernel is required (see --help)");
 	if (!opt->cmdline)
 		opt->cmdline = opt->console == CONSOLE_VIRTIO ? "console=hvc0" : "console=ttyS0";

@@ -54,6 +54,7 @@ struct vmm_options {
 	const char *name;
 	const char *control;
 	const char *log;
+	const char *restore; /* a save file to resume instead of booting --kernel */
 	bool help;
 	bool version;
 };

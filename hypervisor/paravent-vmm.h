@@ -12,6 +12,7 @@ enum vmm_exit_status {
 	VMM_EXIT_REBOOT = 3,   /* the guest asked to reboot */
 	VMM_EXIT_CRASH = 4,    /* the guest crashed: triple fault, or KVM could not run it */
 	VMM_EXIT_STOPPED = 5,  /* stopped from outside (control socket "stop", SIGTERM) */
+	VMM_EXIT_SAVED = 6,    /* the guest was saved (control socket "save" with then "stop") */
 };
 
 /* The boot-marker I/O port: the guest's init writes VMM_BOOT_MARKER_VALUE (one byte) to it
@@ -36,6 +37,13 @@ enum vmm_exit_status {
  *                                  "write_bytes":N,"flushes":N,"discards":N,"errors":N}]}}
  *   {"op":"vcpus","count":N} -> {"ok":true}   vCPUs below N plugged, the others asked back
  *                        (1 <= N <= max_vcpus); the guest acts on it asynchronously
+ *   {"op":"save","path":FILE,"then":"stop"|"pause"|"continue","config":TEXT}
+ *                    -> {"ok":true,"bytes":N}  pauses the guest and writes its whole state to
+ *                        FILE (created or truncated, mode 0600); then the VMM exits with
+ *                        VMM_EXIT_SAVED, or the guest stays paused, or runs on. config is
+ *                        kept in the file for the toolstack. A failed save (disk full...)
+ *                        answers the error, removes FILE and leaves the guest as it was.
+ *                        paravent-vmm --restore FILE resumes it.
  *   {"op":"console"} -> {"ok":true}, then the connection carries the console: first the
  *                        recent output (up to VMM_CONSOLE_HISTORY bytes), then live output;
  *                        bytes sent go to the guest. Closing the connection detaches.

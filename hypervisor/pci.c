@@ -2,6 +2,7 @@
  * probe and setup), so one lock over the bus keeps it simple; BAR accesses go straight to
  * the device, which has its own lock. */
 #include "pci.h"
+#include "snapshot_buf.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -60,6 +61,11 @@ static void update_bars(struct pci_device *d)
 	}
 }
 
+void pci_device_save(const struct pci_device *d, struct snap_buf *b)
+{
+	sb_put_blob(b, d->cfg, sizeof(d->cfg));
+}
+
 static void config_write(struct pci_device *d, unsigned off, const uint8_t *data, unsigned len)
 {
 	bool touched_bars = false, touched_dev = false;
@@ -88,6 +94,25 @@ static void config_write(struct pci_device *d, unsigned off, const uint8_t *data
 		update_bars(d);
 	if (touched_dev && d->ops && d->ops->config_written)
 		d->ops->config_written(d, off, len);
+}
+
+void pci_device_load(struct pci_device *d, struct snap_buf *b)
+{
+	uint8_t cfg[256];
+
+	sb_get_blob(b, cfg, sizeof(cfg));
+	if (b->bad)
+		return;
+	/* as the guest wrote it, through the same checks: the BARs, the device's writable bits,
+	 * and last the command register, so each BAR moves once */
+	pthread_mutex_lock(&bus_lock);
+	config_write(d, PCI_BAR0, cfg + PCI_BAR0, 24);
+	for (unsigned i = 0; i < sizeof(cfg); i++) {
+		if (d->writable[i])
+			config_write(d, i, &cfg[i], 1);
+	}
+	config_write(d, PCI_COMMAND, &cfg[PCI_COMMAND], 1);
+	pthread_mutex_unlock(&bus_lock);
 }
 
 static void config_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)

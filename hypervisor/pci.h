@@ -38,6 +38,12 @@ int pci_register(struct pci_device *d);
 /* A vCPU's MMIO exit; returns whether a BAR claimed the address. */
 bool pci_mmio_dispatch(uint64_t addr, uint8_t *data, unsigned len, bool write);
 
+/* A device's config space (and so where its BARs decode) into a snapshot and back; the load
+ * tells the device where its BARs are now. */
+struct snap_buf;
+void pci_device_save(const struct pci_device *d, struct snap_buf *b);
+void pci_device_load(struct pci_device *d, struct snap_buf *b);
+
 /* Config space helpers for devices building their header and capabilities. */
 void pci_cfg_put16(struct pci_device *d, unsigned off, uint16_t v);
 void pci_cfg_put32(struct pci_device *d, unsigned off, uint32_t v);

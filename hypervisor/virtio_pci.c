@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "eventloop.h"
+#include "snapshot.h"
 #include "le.h"
 #include "virtio_spec.h"
 #include "vmm.h"
@@ -395,6 +396,151 @@ static void config_written(struct pci_device *d, unsigned off, unsigned len)
 	pthread_mutex_unlock(&vp->lock);
 }
 
+
+/* --- save and restore ------------------------------------------------------------------ */
+
+static void vp_snap_quiesce(void *opaque)
+{
+	struct virtio_pci *vp = opaque;
+
+	pthread_mutex_lock(&vp->lock);
+	if (vp->ops->quiesce)
+		vp->ops->quiesce(vp);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+static void vp_snap_resume(void *opaque)
+{
+	struct virtio_pci *vp = opaque;
+
+	pthread_mutex_lock(&vp->lock);
+	if (vp->ops->resume)
+		vp->ops->resume(vp);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+static void vp_snap_save(void *opaque, struct snap_buf *b)
+{
+	struct virtio_pci *vp = opaque;
+
+	pci_device_save(&vp->pci, b);
+	pthread_mutex_lock(&vp->lock);
+	sb_put(b, vp->driver_features, 8);
+	sb_put(b, vp->dfselect, 4);
+	sb_put(b, vp->gfselect, 4);
+	sb_put(b, vp->status, 1);
+	sb_put(b, vp->config_generation, 1);
+	sb_put(b, vp->queue_select, 2);
+	sb_put(b, vp->msix_config, 2);
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		const struct virtq *vq = &vp->vq[q];
+		sb_put(b, vq->size, 2);
+		sb_put(b, vq->ready, 1);
+		sb_put(b, vq->desc_gpa, 8);
+		sb_put(b, vq->avail_gpa, 8);
+		sb_put(b, vq->used_gpa, 8);
+		sb_put(b, vq->event_idx, 1);
+		sb_put(b, vq->last_avail_idx, 2);
+		sb_put(b, vq->used_idx, 2);
+		sb_put(b, vq->signalled_used, 2);
+		sb_put(b, vq->signalled_used_valid, 1);
+		sb_put(b, vq->broken, 1);
+		sb_put(b, vp->vq_vector[q], 2);
+	}
+	for (unsigned v = 0; v < vp->nvectors; v++) {
+		sb_put(b, vp->msix[v].addr_lo, 4);
+		sb_put(b, vp->msix[v].addr_hi, 4);
+		sb_put(b, vp->msix[v].data, 4);
+		sb_put(b, vp->msix[v].ctrl, 4);
+		sb_put(b, vp->msix_pending[v], 1);
+	}
+	if (vp->ops->save)
+		vp->ops->save(vp, b);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+static uint16_t vector_or_none(struct virtio_pci *vp, uint64_t v)
+{
+	return v < vp->nvectors ? (uint16_t)v : VIRTIO_PCI_NO_VECTOR;
+}
+
+/* The transport as the driver left it, checked as if the driver had written it again. Then
+ * the device comes back to life: interrupts routed, a live device's back-end started, every
+ * ready queue looked at once and every vector raised once (an interrupt in flight when the
+ * guest was saved is not lost; a spurious one costs the driver a look at its ring). */
+static int vp_snap_load(void *opaque, struct snap_buf *b, char *err, size_t errlen)
+{
+	struct virtio_pci *vp = opaque;
+	int r = 0;
+
+	pci_device_load(&vp->pci, b);
+	pthread_mutex_lock(&vp->lock);
+	vp->driver_features = sb_get(b, 8);
+	vp->dfselect = (uint32_t)sb_get(b, 4);
+	vp->gfselect = (uint32_t)sb_get(b, 4);
+	vp->status = (uint8_t)sb_get(b, 1);
+	vp->config_generation = (uint8_t)sb_get(b, 1);
+	vp->queue_select = (uint16_t)sb_get(b, 2);
+	vp->msix_config = vector_or_none(vp, sb_get(b, 2));
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		struct virtq *vq = &vp->vq[q];
+		uint16_t size = (uint16_t)sb_get(b, 2);
+		vq->size = (size && size <= vp->ops->queue_size && !(size & (size - 1))) ? size : 0;
+		vq->ready = sb_get(b, 1) && vq->size;
+		vq->desc_gpa = sb_get(b, 8);
+		vq->avail_gpa = sb_get(b, 8);
+		vq->used_gpa = sb_get(b, 8);
+		vq->event_idx = sb_get(b, 1) != 0;
+		vq->last_avail_idx = (uint16_t)sb_get(b, 2);
+		vq->used_idx = (uint16_t)sb_get(b, 2);
+		vq->signalled_used = (uint16_t)sb_get(b, 2);
+		vq->signalled_used_valid = sb_get(b, 1) != 0;
+		vq->broken = sb_get(b, 1) != 0;
+		vp->vq_vector[q] = vector_or_none(vp, sb_get(b, 2));
+	}
+	for (unsigned v = 0; v < vp->nvectors; v++) {
+		vp->msix[v].addr_lo = (uint32_t)sb_get(b, 4);
+		vp->msix[v].addr_hi = (uint32_t)sb_get(b, 4);
+		vp->msix[v].data = (uint32_t)sb_get(b, 4);
+		vp->msix[v].ctrl = (uint32_t)sb_get(b, 4) & MSIX_ENTRY_MASKED;
+		vp->msix_pending[v] = sb_get(b, 1) != 0;
+	}
+	if (b->bad || (vp->driver_features & ~vp->device_features)) {
+		snprintf(err, errlen, "%s: the saved transport state is malformed", vp->ops->name);
+		r = -1;
+		goto out;
+	}
+	if (vp->ops->load && vp->ops->load(vp, b, err, errlen) != 0) {
+		r = -1;
+		goto out;
+	}
+	for (unsigned v = 0; v < vp->nvectors; v++) {
+		if (!(vp->msix[v].ctrl & MSIX_ENTRY_MASKED))
+			msi_route(vp->vm, &vp->irq[v], (uint64_t)vp->msix[v].addr_hi << 32 | vp->msix[v].addr_lo,
+				  vp->msix[v].data);
+	}
+	if ((vp->status & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
+		if (vp->ops->driver_ok)
+			vp->ops->driver_ok(vp);
+		for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+			if (vp->vq[q].ready)
+				pass_kick(vp, q);
+			vp->vq[q].signalled_used_valid = false;
+			raise_vector(vp, vp->vq_vector[q]);
+		}
+	}
+out:
+	pthread_mutex_unlock(&vp->lock);
+	return r;
+}
+
+static const struct snap_ops vp_snap_ops = {
+	.save = vp_snap_save,
+	.load = vp_snap_load,
+	.quiesce = vp_snap_quiesce,
+	.resume = vp_snap_resume,
+};
+
 static const struct pci_device_ops virtio_pci_ops = {
 	.bar_access = bar_access,
 	.bar_moved = bar_moved,
@@ -464,5 +610,8 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct virtio_de
 		vp->kick_watched[q] = true;
 	}
 	device_reset(vp);
-	return pci_register(d);
+	if (pci_register(d) != 0)
+		return -1;
+	snapshot_register(SNAP_TAG('V', 'P', 'C', 'I'), (uint32_t)d->slot, &vp_snap_ops, vp);
+	return 0;
 }

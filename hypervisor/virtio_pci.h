@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "msi.h"
@@ -16,6 +17,7 @@
 #define VIRTIO_PCI_NO_VECTOR 0xffff
 
 struct virtio_pci;
+struct snap_buf;
 
 struct virtio_dev_ops {
 	const char *name;
@@ -30,8 +32,16 @@ struct virtio_dev_ops {
 	void (*queue_notify)(struct virtio_pci *vp, unsigned q);
 	/* the driver reset the device: drop everything in flight */
 	void (*reset)(struct virtio_pci *vp);
-	/* optional: the driver set DRIVER_OK, the queues are live (transport lock held) */
+	/* optional: the driver set DRIVER_OK, the queues are live (transport lock held); also
+	 * called when a restored device was live when it was saved */
 	void (*driver_ok)(struct virtio_pci *vp);
+	/* optional, for save and restore (transport lock held; see snapshot.h): the device's
+	 * own state after the transport's, taking back what is in flight before a save and
+	 * handing it out again when the guest goes on running */
+	void (*save)(struct virtio_pci *vp, struct snap_buf *b);
+	int (*load)(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t errlen);
+	void (*quiesce)(struct virtio_pci *vp);
+	void (*resume)(struct virtio_pci *vp);
 };
 
 struct virtio_pci {

@@ -19,6 +19,7 @@
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "paravent-vmm.h"
+#include "snapshot.h"
 #include "vm.h"
 
 static int paused, resumed, stopped, gpes, buttons;
@@ -177,6 +178,34 @@ int virtio_balloon_get_stats(struct virtio_balloon_stats *s)
 }
 
 /* not reached by control_handle_request */
+void snapshot_register(uint32_t tag, uint32_t instance, const struct snap_ops *ops, void *opaque)
+{
+	(void)tag;
+	(void)instance;
+	(void)ops;
+	(void)opaque;
+}
+
+/* The save stand-in: records what was asked, fails when told to. */
+static char saved_path[256], saved_config[256];
+static int saved_then = -1, saves, save_fails;
+
+int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum snap_then then,
+		       uint64_t *bytes, char *err, size_t errlen)
+{
+	(void)vm;
+	saves++;
+	if (save_fails) {
+		snprintf(err, errlen, "cannot write the guest's state: No space left on device");
+		return -1;
+	}
+	snprintf(saved_path, sizeof(saved_path), "%s", path);
+	snprintf(saved_config, sizeof(saved_config), "%s", config ? config : "(none)");
+	saved_then = (int)then;
+	*bytes = 12345;
+	return 0;
+}
+
 int console_attach(int fd, const char *first)
 {
 	(void)fd;
@@ -396,6 +425,34 @@ int main(void)
 		cJSON_Delete(r);
 	}
 	CHECK(balloon_target == 96);
+
+	/* save: every malformed request refused before anything is written */
+	const char *bad_save[] = { "{\"op\":\"save\"}", "{\"op\":\"save\",\"path\":\"rel/file\"}",
+				   "{\"op\":\"save\",\"path\":5}", "{\"op\":\"save\",\"path\":\"/s\",\"then\":\"explode\"}",
+				   "{\"op\":\"save\",\"path\":\"/s\",\"then\":1}", "{\"op\":\"save\",\"path\":\"/s\",\"config\":{}}" };
+	for (size_t i = 0; i < sizeof(bad_save) / sizeof(bad_save[0]); i++) {
+		r = ask(&vm, bad_save[i], &console);
+		CHECK(!ok(r) && strstr(error_of(r), "save: ") == error_of(r));
+		cJSON_Delete(r);
+	}
+	CHECK(saves == 0);
+	r = ask(&vm, "{\"op\":\"save\",\"path\":\"/var/lib/paravent/save/a\",\"then\":\"continue\",\"config\":\"name=a\"}", &console);
+	CHECK(ok(r) && cJSON_GetObjectItemCaseSensitive(r, "bytes")->valuedouble == 12345);
+	CHECK(saved_then == SNAP_THEN_CONTINUE && strcmp(saved_path, "/var/lib/paravent/save/a") == 0 &&
+	      strcmp(saved_config, "name=a") == 0 && stopped == 0);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"save\",\"path\":\"/s\",\"then\":\"pause\"}", &console);
+	CHECK(ok(r) && saved_then == SNAP_THEN_PAUSE && strcmp(saved_config, "(none)") == 0 && stopped == 0);
+	cJSON_Delete(r);
+	save_fails = 1; /* a full disk: the error comes back and the guest is not stopped */
+	r = ask(&vm, "{\"op\":\"save\",\"path\":\"/s\"}", &console);
+	CHECK(!ok(r) && strstr(error_of(r), "No space left") && stopped == 0);
+	cJSON_Delete(r);
+	save_fails = 0;
+	r = ask(&vm, "{\"op\":\"save\",\"path\":\"/s\"}", &console);
+	CHECK(ok(r) && saved_then == SNAP_THEN_STOP && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_SAVED);
+	cJSON_Delete(r);
+	stopped = 0;
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);

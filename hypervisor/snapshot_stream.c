@@ -1,0 +1,241 @@
+/* See snapshot_stream.h. All integers are little-endian on the wire. */
+#include "snapshot_stream.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "le.h"
+
+/* CRC32C (Castagnoli), table-driven: cheap enough next to writing the bytes, and it catches
+ * what a truncated copy or a flipped bit does to a save file. */
+uint32_t snap_crc32c(uint32_t crc, const void *data, size_t len)
+{
+	static uint32_t table[256];
+	static int ready;
+	const uint8_t *p = data;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+			table[i] = c;
+		}
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+	crc = ~crc;
+	while (len--)
+		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static int write_all(struct snap_writer *w, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	if (w->error)
+		return -1;
+	while (len) {
+		ssize_t n = write(w->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->error = n < 0 ? errno : EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		w->bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+int snap_writer_begin(struct snap_writer *w, int fd)
+{
+	uint8_t h[SNAP_HEADER_SIZE];
+
+	w->fd = fd;
+	w->bytes = 0;
+	w->error = 0;
+	memcpy(h, SNAP_MAGIC, 8);
+	le_put(h + 8, 4, SNAP_VERSION);
+	le_put(h + 12, 4, snap_crc32c(0, h, 12));
+	return write_all(w, h, sizeof(h));
+}
+
+int snap_write_iov(struct snap_writer *w, uint32_t tag, uint32_t instance, const struct iovec *iov, int n)
+{
+	uint8_t h[SNAP_SECTION_HEADER], t[4];
+	uint64_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	le_put(h, 4, tag);
+	le_put(h + 4, 4, instance);
+	le_put(h + 8, 8, len);
+	uint32_t crc = snap_crc32c(0, h, sizeof(h));
+	if (write_all(w, h, sizeof(h)) != 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		crc = snap_crc32c(crc, iov[i].iov_base, iov[i].iov_len);
+		if (write_all(w, iov[i].iov_base, iov[i].iov_len) != 0)
+			return -1;
+	}
+	le_put(t, 4, crc);
+	return write_all(w, t, sizeof(t));
+}
+
+int snap_write(struct snap_writer *w, uint32_t tag, uint32_t instance, const void *data, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)data, .iov_len = len };
+	return snap_write_iov(w, tag, instance, &iov, 1);
+}
+
+int snap_writer_end(struct snap_writer *w)
+{
+	return snap_write(w, SNAP_TAG_END, 0, NULL, 0);
+}
+
+const char *snap_tag_name(uint32_t tag, char buf[5])
+{
+	for (int i = 0; i < 4; i++) {
+		char c = (char)(tag >> (8 * i));
+		buf[i] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	buf[4] = 0;
+	return buf;
+}
+
+static int fail(struct snap_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct snap_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* 1 read, 0 the stream ended before len bytes, -1 a read error (errno). */
+static int read_all(struct snap_reader *r, void *data, size_t len)
+{
+	uint8_t *p = data;
+
+	while (len) {
+		ssize_t n = read(r->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		p += n;
+		len -= (size_t)n;
+		r->bytes += (uint64_t)n;
+	}
+	return 1;
+}
+
+static int read_or_fail(struct snap_reader *r, void *data, size_t len, const char *what)
+{
+	int k = read_all(r, data, len);
+
+	if (k > 0)
+		return 0;
+	if (k == 0)
+		return fail(r, "the stream ends early (inside %s, after %llu bytes): truncated", what,
+			    (unsigned long long)r->bytes);
+	return fail(r, "cannot read the stream: %s", strerror(errno));
+}
+
+int snap_reader_begin(struct snap_reader *r, int fd)
+{
+	uint8_t h[SNAP_HEADER_SIZE];
+
+	r->fd = fd;
+	r->bytes = 0;
+	r->err[0] = 0;
+	if (read_or_fail(r, h, sizeof(h), "the header") != 0)
+		return -1;
+	if (memcmp(h, SNAP_MAGIC, 8) != 0)
+		return fail(r, "not a Paravent save stream (bad magic)");
+	if (le_get(h + 12, 4) != snap_crc32c(0, h, 12))
+		return fail(r, "the stream header is corrupted (checksum mismatch)");
+	uint32_t version = (uint32_t)le_get(h + 8, 4);
+	if (version != SNAP_VERSION)
+		return fail(r, "the stream is format version %u; this paravent-vmm reads version %u only",
+			    version, SNAP_VERSION);
+	return 0;
+}
+
+int snap_read(struct snap_reader *r, struct snap_section *s)
+{
+	uint8_t h[SNAP_SECTION_HEADER], t[4];
+	char name[5];
+
+	s->data = NULL;
+	s->len = 0;
+	if (read_or_fail(r, h, sizeof(h), "a section header") != 0)
+		return -1;
+	s->tag = (uint32_t)le_get(h, 4);
+	s->instance = (uint32_t)le_get(h + 4, 4);
+	uint64_t len = le_get(h + 8, 8);
+	if (len > SNAP_MAX_SECTION)
+		return fail(r, "section %s/%u claims %llu bytes, more than the %u allowed: corrupted stream",
+			    snap_tag_name(s->tag, name), s->instance, (unsigned long long)len, SNAP_MAX_SECTION);
+	s->len = (size_t)len;
+	s->data = malloc(s->len ? s->len : 1);
+	if (!s->data)
+		return fail(r, "out of memory reading section %s", snap_tag_name(s->tag, name));
+	if (read_or_fail(r, s->data, s->len, "a section") != 0 || read_or_fail(r, t, sizeof(t), "a checksum") != 0)
+		goto bad;
+	uint32_t crc = snap_crc32c(snap_crc32c(0, h, sizeof(h)), s->data, s->len);
+	if (crc != (uint32_t)le_get(t, 4)) {
+		fail(r, "section %s/%u at byte %llu is corrupted (checksum mismatch)", snap_tag_name(s->tag, name),
+		     s->instance, (unsigned long long)(r->bytes - s->len - sizeof(h) - sizeof(t)));
+		goto bad;
+	}
+	if (s->tag == SNAP_TAG_END) {
+		free(s->data);
+		s->data = NULL;
+		return 0;
+	}
+	return 1;
+bad:
+	free(s->data);
+	s->data = NULL;
+	return -1;
+}
+
+char *snapshot_read_config(int fd, char *err, size_t errlen)
+{
+	struct snap_reader r;
+	struct snap_section s;
+	int k;
+
+	if (snap_reader_begin(&r, fd) != 0) {
+		snprintf(err, errlen, "%s", r.err);
+		return NULL;
+	}
+	while ((k = snap_read(&r, &s)) == 1) {
+		if (s.tag == SNAP_TAG_CONF) {
+			char *c = malloc(s.len + 1);
+			if (c) {
+				memcpy(c, s.data, s.len);
+				c[s.len] = 0;
+			}
+			free(s.data);
+			return c;
+		}
+		free(s.data);
+		if (s.tag != SNAP_TAG_MACH)
+			break;
+	}
+	snprintf(err, errlen, "%s", k < 0 ? r.err : "the stream has no domain configuration");
+	return NULL;
+}

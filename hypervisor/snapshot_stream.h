@@ -1,0 +1,66 @@
+/* The save/migration stream: a versioned header, then sections, each with a type tag, an
+ * instance number, a length and a CRC32C over all of it, then an END section. Written and
+ * read strictly in order on a file descriptor, so the same code serves a save file and a
+ * migration socket. A reader trusts nothing: a wrong magic, another format version, a bad
+ * checksum, a section longer than the reader allows or a stream that stops early is an error
+ * with a sentence saying which. */
+#ifndef PARAVENT_VMM_SNAPSHOT_STREAM_H
+#define PARAVENT_VMM_SNAPSHOT_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#define SNAP_MAGIC "PVSNAP\r\n"
+#define SNAP_VERSION 1
+#define SNAP_HEADER_SIZE 16  /* magic, version, CRC of both */
+#define SNAP_SECTION_HEADER 16 /* tag, instance, length */
+#define SNAP_MAX_SECTION (4u << 20) /* what a reader accepts for one section's payload */
+
+/* Four characters, e.g. SNAP_TAG('V','C','P','U'). */
+#define SNAP_TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define SNAP_TAG_END SNAP_TAG('E', 'N', 'D', '.')
+#define SNAP_TAG_MACH SNAP_TAG('M', 'A', 'C', 'H')
+#define SNAP_TAG_CONF SNAP_TAG('C', 'O', 'N', 'F')
+
+uint32_t snap_crc32c(uint32_t crc, const void *data, size_t len);
+
+struct snap_writer {
+	int fd;
+	uint64_t bytes; /* written so far */
+	int error;      /* errno of the first failed write; later writes do nothing */
+};
+
+/* Writes the header. 0, or -1 with w->error set. */
+int snap_writer_begin(struct snap_writer *w, int fd);
+/* One section from n pieces of payload (e.g. a RAM section's address and its pages). */
+int snap_write_iov(struct snap_writer *w, uint32_t tag, uint32_t instance, const struct iovec *iov, int n);
+int snap_write(struct snap_writer *w, uint32_t tag, uint32_t instance, const void *data, size_t len);
+/* The END section. */
+int snap_writer_end(struct snap_writer *w);
+
+struct snap_reader {
+	int fd;
+	uint64_t bytes;
+	char err[160];
+};
+
+struct snap_section {
+	uint32_t tag, instance;
+	uint8_t *data; /* payload, malloc'd; the caller frees it */
+	size_t len;
+};
+
+/* Reads and checks the header. 0, or -1 with r->err. */
+int snap_reader_begin(struct snap_reader *r, int fd);
+/* The next section: 1 with *s filled, 0 at END (nothing to free), -1 with r->err. */
+int snap_read(struct snap_reader *r, struct snap_section *s);
+
+/* The CONF section of a stream that begins MACH, CONF: malloc'd and NUL-terminated, or NULL
+ * with a reason in err. What the toolstack needs to rebuild a domain before restoring it. */
+char *snapshot_read_config(int fd, char *err, size_t errlen);
+
+/* "VCPU" for a tag, in buf (at least 5 bytes), for messages. */
+const char *snap_tag_name(uint32_t tag, char buf[5]);
+
+#endif

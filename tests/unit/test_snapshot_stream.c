@@ -1,0 +1,178 @@
+/* The save/migration stream: round trips, and every way a stream can be damaged. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "le.h"
+#include "snapshot_stream.h"
+
+static int mem_file(void)
+{
+	return memfd_create("snap", 0);
+}
+
+/* A stream with three sections: small, empty, and one from two pieces. */
+static size_t make_stream(int fd)
+{
+	struct snap_writer w;
+	uint8_t page[4096];
+	uint64_t gpa = 0x100000;
+
+	for (size_t i = 0; i < sizeof(page); i++)
+		page[i] = (uint8_t)(i * 7);
+	struct iovec iov[2] = { { &gpa, sizeof(gpa) }, { page, sizeof(page) } };
+	if (snap_writer_begin(&w, fd) != 0 || snap_write(&w, SNAP_TAG('M', 'A', 'C', 'H'), 0, "hello", 5) != 0 ||
+	    snap_write(&w, SNAP_TAG('E', 'M', 'P', 'T'), 7, NULL, 0) != 0 ||
+	    snap_write_iov(&w, SNAP_TAG('R', 'A', 'M', ' '), 0, iov, 2) != 0 || snap_writer_end(&w) != 0)
+		return 0;
+	return (size_t)w.bytes;
+}
+
+/* Reads the whole stream; returns the number of sections, or -1 with the reader's error. */
+static int read_stream(int fd, char *err, size_t errlen)
+{
+	struct snap_reader r;
+	struct snap_section s;
+	int n = 0, k;
+
+	lseek(fd, 0, SEEK_SET);
+	if (snap_reader_begin(&r, fd) != 0) {
+		snprintf(err, errlen, "%s", r.err);
+		return -1;
+	}
+	while ((k = snap_read(&r, &s)) == 1) {
+		free(s.data);
+		n++;
+	}
+	if (k < 0) {
+		snprintf(err, errlen, "%s", r.err);
+		return -1;
+	}
+	return n;
+}
+
+static void test_round_trip(void)
+{
+	int fd = mem_file();
+	size_t len = make_stream(fd);
+	struct snap_reader r;
+	struct snap_section s;
+
+	CHECK(len == SNAP_HEADER_SIZE + 4 * (SNAP_SECTION_HEADER + 4) + 5 + 8 + 4096);
+	lseek(fd, 0, SEEK_SET);
+	CHECK(snap_reader_begin(&r, fd) == 0);
+	CHECK(snap_read(&r, &s) == 1);
+	CHECK(s.tag == SNAP_TAG('M', 'A', 'C', 'H') && s.instance == 0 && s.len == 5 && memcmp(s.data, "hello", 5) == 0);
+	free(s.data);
+	CHECK(snap_read(&r, &s) == 1);
+	CHECK(s.tag == SNAP_TAG('E', 'M', 'P', 'T') && s.instance == 7 && s.len == 0);
+	free(s.data);
+	CHECK(snap_read(&r, &s) == 1);
+	CHECK(s.len == 8 + 4096 && le_get(s.data, 8) == 0x100000 && s.data[8 + 100] == (uint8_t)700);
+	free(s.data);
+	CHECK(snap_read(&r, &s) == 0);
+	CHECK(r.bytes == len);
+	close(fd);
+}
+
+/* Cut anywhere: always an error that says the stream is truncated, never a success. */
+static void test_truncated(void)
+{
+	int fd = mem_file();
+	size_t len = make_stream(fd);
+	char err[200];
+	int bad = 0;
+
+	for (size_t cut = 0; cut < len; cut++) {
+		if (ftruncate(fd, (off_t)cut) != 0 || read_stream(fd, err, sizeof(err)) != -1 ||
+		    !strstr(err, "truncated"))
+			bad++;
+		/* make it whole again for the next cut */
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0 || make_stream(fd) != len)
+			bad++;
+	}
+	CHECK(bad == 0);
+	close(fd);
+}
+
+/* Any one byte changed: refused (the checksum, the magic, or a length out of bounds). */
+static void test_corrupted(void)
+{
+	int fd = mem_file();
+	size_t len = make_stream(fd);
+	uint8_t *orig = malloc(len);
+	char err[200];
+	int accepted = 0;
+
+	CHECK(pread(fd, orig, len, 0) == (ssize_t)len);
+	for (size_t i = 0; i < len; i++) {
+		uint8_t b = orig[i] ^ (uint8_t)(1u << (i % 8));
+		if (pwrite(fd, &b, 1, (off_t)i) != 1 || read_stream(fd, err, sizeof(err)) >= 0)
+			accepted++;
+		if (pwrite(fd, &orig[i], 1, (off_t)i) != 1)
+			accepted++;
+	}
+	CHECK(accepted == 0);
+	CHECK(read_stream(fd, err, sizeof(err)) == 3);
+	free(orig);
+	close(fd);
+}
+
+static void test_wrong_version_and_magic(void)
+{
+	int fd = mem_file();
+	uint8_t h[SNAP_HEADER_SIZE];
+	char err[200];
+
+	make_stream(fd);
+	memcpy(h, SNAP_MAGIC, 8);
+	le_put(h + 8, 4, SNAP_VERSION + 1);
+	le_put(h + 12, 4, snap_crc32c(0, h, 12));
+	CHECK(pwrite(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h));
+	CHECK(read_stream(fd, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "format version 2") && strstr(err, "reads version 1"));
+
+	CHECK(pwrite(fd, "ELF\x7f    ", 8, 0) == 8);
+	CHECK(read_stream(fd, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not a Paravent save stream") != NULL);
+	close(fd);
+}
+
+/* A section that claims gigabytes is refused before anything is allocated for it. */
+static void test_oversized_section(void)
+{
+	int fd = mem_file();
+	struct snap_writer w;
+	uint8_t h[SNAP_SECTION_HEADER];
+	char err[200];
+
+	CHECK(snap_writer_begin(&w, fd) == 0);
+	le_put(h, 4, SNAP_TAG('R', 'A', 'M', ' '));
+	le_put(h + 4, 4, 0);
+	le_put(h + 8, 8, 1ULL << 40);
+	CHECK(write(fd, h, sizeof(h)) == (ssize_t)sizeof(h));
+	CHECK(read_stream(fd, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "more than the") != NULL);
+	close(fd);
+}
+
+static void test_crc_vector(void)
+{
+	/* the standard check value of CRC-32C */
+	CHECK(snap_crc32c(0, "123456789", 9) == 0xe3069283u);
+	CHECK(snap_crc32c(snap_crc32c(0, "1234", 4), "56789", 5) == 0xe3069283u);
+}
+
+int main(void)
+{
+	test_crc_vector();
+	test_round_trip();
+	test_truncated();
+	test_corrupted();
+	test_wrong_version_and_magic();
+	test_oversized_section();
+	return check_summary("snapshot_stream");
+}
