@@ -100,11 +100,13 @@ $(B)/libmicrohttpd: scripts/build-libmicrohttpd.sh | deps $(B)/khdr/include
 # its VMM starts, and the tap set-up, since paraventd opens the taps and hands them over)
 $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \
 		hypervisor/paravent-vmm.h hypervisor/virtio_net_hdr.c hypervisor/virtio_net_hdr.h \
-		hypervisor/net_tap.c hypervisor/net_tap.h VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
+		hypervisor/net_tap.c hypervisor/net_tap.h hypervisor/snapshot_stream.c hypervisor/snapshot_stream.h \
+		VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -pthread -I$(B)/cjson -I$(B)/libmicrohttpd/include -Irootfs/toolstack \
 		-Irootfs/paraventd -Ihypervisor -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
-		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) hypervisor/virtio_net_hdr.c hypervisor/net_tap.c $(B)/obj/cJSON-musl.o \
+		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) hypervisor/virtio_net_hdr.c hypervisor/net_tap.c \
+		hypervisor/snapshot_stream.c $(B)/obj/cJSON-musl.o \
 		$(B)/libmicrohttpd/lib/libmicrohttpd.a
 
 # --- images --------------------------------------------------------------------------------

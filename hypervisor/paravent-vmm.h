@@ -49,7 +49,7 @@ enum vmm_exit_status {
  *                        bytes sent go to the guest. Closing the connection detaches.
  *                        One client at a time: another gets {"ok":false,"error":...}.
  * Requests longer than VMM_CONTROL_MAX_REQUEST bytes close the connection. */
-#define VMM_CONTROL_MAX_REQUEST 4096
+#define VMM_CONTROL_MAX_REQUEST 16384 /* a save request carries the domain configuration */
 #define VMM_CONSOLE_HISTORY 65536
 
 #endif

@@ -50,6 +50,25 @@ static uint64_t file_size(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+/* A read-only disk's content, as CRC32C: a guest restored onto another image of the same
+ * size would read what it never wrote (its page cache holds the old image's blocks). A
+ * writable disk's content is the guest's own doing; only its size is checked. 0 when
+ * unreadable. */
+static uint32_t disk_digest(const char *path)
+{
+	static uint8_t buf[1 << 20];
+	uint32_t crc = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		crc = snap_crc32c(crc, buf, (size_t)n);
+	close(fd);
+	return crc;
+}
+
 static void machine_put(struct vm *vm, struct snap_buf *b)
 {
 	const struct vmm_options *o = vm->opt;
@@ -57,8 +76,10 @@ static void machine_put(struct vm *vm, struct snap_buf *b)
 	sb_put(b, o->memory_mib, 8);
 	sb_put(b, (uint64_t)vm->nvcpus, 4);
 	sb_put(b, (uint64_t)o->ndisks, 4);
-	for (int i = 0; i < o->ndisks; i++)
+	for (int i = 0; i < o->ndisks; i++) {
 		sb_put(b, file_size(o->disk[i].path), 8);
+		sb_put(b, o->disk[i].readonly ? disk_digest(o->disk[i].path) : 0, 4);
+	}
 	sb_put(b, (uint64_t)o->nnics, 4);
 	sb_put(b, o->console, 1);
 	sb_put(b, o->vsock_cid != 0, 1);
@@ -95,9 +116,15 @@ static int machine_check(struct vm *vm, struct snap_buf *b, char *err, size_t er
 	}
 	for (uint32_t i = 0; i < ndisks; i++) {
 		uint64_t size = sb_get(b, 8), now = file_size(o->disk[i].path);
+		uint32_t digest = (uint32_t)sb_get(b, 4);
 		if (!b->bad && size != now) {
 			snprintf(err, errlen, "disk %u (%s) had %llu bytes when the guest was saved and has %llu now: "
 				 "not the same disk", i, o->disk[i].path, (unsigned long long)size, (unsigned long long)now);
+			return -1;
+		}
+		if (!b->bad && o->disk[i].readonly && digest != disk_digest(o->disk[i].path)) {
+			snprintf(err, errlen, "disk %u (%s, read-only) has other contents than when the guest was saved: "
+				 "not the same image", i, o->disk[i].path);
 			return -1;
 		}
 	}

@@ -14,6 +14,7 @@
 #include "api_client.h"
 #include "console.h"
 #include "mem.h"
+#include "save.h"
 #include "sched.h"
 #include "top.h"
 #include "cJSON.h"
@@ -45,6 +46,10 @@ static const char usage[] =
 	"                  cap (percent of one CPU, 0 for none)\n"
 	"  vcpu-pin DOM VCPU|all CPUS  the host CPUs a vCPU may run on (all, 2, 0-3,6)\n"
 	"  vcpu-list [DOM] each vCPU's host CPUs\n"
+	"  save [-p|-c] DOM FILE  the guest's whole state into FILE, then the domain stops\n"
+	"                  (-p: it stays paused, -c: it runs on); FILE in /var/lib/paravent/save,\n"
+	"                  /mnt, /media or another image directory\n"
+	"  restore FILE    the saved domain, running again where it stopped\n"
 	"  help            this text\n"
 	"  --version       the Paravent version\n"
 	"Configuration files: docs/config.md (an xl.cfg subset).\n";
@@ -345,6 +350,10 @@ int main(int argc, char **argv)
 		return cmd_vcpu_pin(argc - 1, argv + 1);
 	if (strcmp(argv[1], "vcpu-list") == 0)
 		return cmd_vcpu_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "save") == 0)
+		return cmd_save(argc - 1, argv + 1);
+	if (strcmp(argv[1], "restore") == 0)
+		return cmd_restore(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, stdout);
 		return 0;

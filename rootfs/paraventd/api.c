@@ -121,6 +121,24 @@ static void domain_route(const struct api_backend *b, void *ctx, const struct ap
 		backend_reply(rs, status, out, err);
 		return;
 	}
+	if (strcmp(sub, "save") == 0) {
+		/* POST starts a save, GET tells how the last one went */
+		cJSON *args = NULL;
+		int status;
+		if (strcmp(rq->method, "GET") == 0) {
+			status = b->action(ctx, name, "save-status", NULL, &out, err, sizeof(err));
+		} else if (strcmp(rq->method, "POST") == 0) {
+			if (!(args = json_body(rq, rs)))
+				return;
+			status = b->action(ctx, name, "save", args, &out, err, sizeof(err));
+			cJSON_Delete(args);
+		} else {
+			method_not_allowed(rs, "GET, POST");
+			return;
+		}
+		backend_reply(rs, status, out, err);
+		return;
+	}
 	if (strcmp(sub, "console") == 0) {
 		char path[512];
 		if (strcmp(rq->method, "GET") != 0) {
@@ -215,6 +233,26 @@ void api_handle(const struct api_backend *b, void *ctx, const char *token,
 		} else {
 			method_not_allowed(rs, "GET, POST");
 		}
+		return;
+	}
+	if (strcmp(p, "/restore") == 0) {
+		if (strcmp(rq->method, "POST") != 0) {
+			method_not_allowed(rs, "POST");
+			return;
+		}
+		cJSON *args = json_body(rq, rs), *out = NULL;
+		if (!args)
+			return;
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(args, "path");
+		char err[600] = "";
+		if (!cJSON_IsString(path) || !path->valuestring[0]) {
+			cJSON_Delete(args);
+			reply_error(rs, 400, "want {\"path\": FILE}, a file paravent save wrote");
+			return;
+		}
+		int status = b->restore(ctx, path->valuestring, &out, err, sizeof(err));
+		cJSON_Delete(args);
+		backend_reply(rs, status, out, err);
 		return;
 	}
 	if (strncmp(p, "/domains/", 9) == 0) {

@@ -44,12 +44,15 @@ struct api_backend {
 	int (*list)(void *ctx, cJSON **out);
 	int (*create)(void *ctx, const char *config, size_t len, cJSON **out, char *err, size_t errlen);
 	int (*show)(void *ctx, const char *name, cJSON **out, char *err, size_t errlen);
-	/* action: destroy, shutdown, reboot, pause, unpause, vcpus, memory, sched; args is the
-	 * request's JSON object (NULL for the body-less ones). */
+	/* action: destroy, shutdown, reboot, pause, unpause, vcpus, memory, sched, pin, maxmem,
+	 * stats, save, save-status; args is the request's JSON object (NULL for the body-less
+	 * ones). */
 	int (*action)(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		      char *err, size_t errlen);
 	/* The control socket of a running domain's VMM, for its console (200, 404, 409). */
 	int (*console)(void *ctx, const char *name, char *path, size_t pathlen, char *err, size_t errlen);
+	/* Starts the domain a save file holds, resuming it (201 with the domain, 400, 409). */
+	int (*restore)(void *ctx, const char *path, cJSON **out, char *err, size_t errlen);
 	/* Prometheus text; NULL out of memory. */
 	char *(*metrics)(void *ctx);
 };

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -33,7 +34,10 @@
 #include "domain_cgroup.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
+#include "save_jobs.h"
+#include "snapshot_stream.h"
 #include "vcpu_pin.h"
+#include "vmm_client.h"
 #include "paravent-vmm.h"
 
 #define MAX_DOMAINS 64
@@ -63,7 +67,10 @@ struct domain {
 	time_t shutdown_deadline; /* asked to shut down: stopped if still running then (0: not asked) */
 	bool forced_stop;         /* stopped after its deadline: on_poweroff applies */
 	struct anomaly anomaly;   /* its unusual behaviour, from samples (anomaly.h) */
-	char last_exit[96];
+	char last_exit[160];
+	char *restore_from; /* the next start resumes this save file instead of booting */
+	bool restoring;     /* its VMM is reading a save file: not yet running the guest */
+	long log_mark;      /* vmm.log's size when the VMM started: what it says of this run follows */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -293,6 +300,10 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	argv[n++] = con;
 	argv[n++] = "--log";
 	argv[n++] = log;
+	if (d->restore_from) {
+		argv[n++] = "--restore";
+		argv[n++] = d->restore_from;
+	}
 	argv[n] = NULL;
 
 	int procs = open_cgroup(d, err, errlen);
@@ -301,6 +312,8 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 			close(taps[i]);
 		return -1;
 	}
+	struct stat logst;
+	d->log_mark = stat(log, &logst) == 0 ? (long)logst.st_size : 0;
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* into the domain's cgroup before the VMM runs a single instruction of its own */
@@ -332,6 +345,10 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	}
 	d->pid = pid;
 	d->state = DOM_RUNNING;
+	/* once: a restored guest that reboots boots its kernel */
+	d->restoring = d->restore_from != NULL;
+	free(d->restore_from);
+	d->restore_from = NULL;
 	d->started = time(NULL);
 	d->adopted = false;
 	d->vcpus = d->cfg.vcpus;
@@ -344,60 +361,13 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* One request to d's VMM on its control socket. 0 with the reply line in reply; -1 with why
- * in reply: the VMM's own error, or that it could not be reached or did not answer. */
+/* One request to d's VMM on its control socket (vmm_client.h). */
 static int vmm_request_within(const struct domain *d, const char *req, char *reply, size_t len, int seconds)
 {
 	char path[600];
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = seconds };
 
 	dom_path(d, "control.sock", path, sizeof(path));
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(reply, len, "its control socket path is too long");
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(reply, len, "socket: %s", strerror(errno));
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	size_t got = 0;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-	    send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
-		/* a VMM still starting has no socket yet */
-		snprintf(reply, len, "its VMM is not reachable (%s): starting, or gone", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	while (got + 1 < len) {
-		ssize_t r = recv(fd, reply + got, len - 1 - got, 0);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (memchr(reply, '\n', got))
-			break;
-	}
-	close(fd);
-	reply[got] = 0;
-	if (got == 0) {
-		snprintf(reply, len, "its VMM did not answer within %d s", seconds);
-		return -1;
-	}
-	if (strstr(reply, "\"ok\":true"))
-		return 0;
-	cJSON *j = cJSON_Parse(reply);
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-	if (cJSON_IsString(e)) {
-		char why[300];
-		snprintf(why, sizeof(why), "%s", e->valuestring);
-		snprintf(reply, len, "%s", why);
-	}
-	cJSON_Delete(j);
-	return -1;
+	return vmm_call(path, req, reply, len, seconds);
 }
 
 static int vmm_request(const struct domain *d, const char *req, char *reply, size_t len)
@@ -475,6 +445,8 @@ static cJSON *domain_json(const struct domain *d)
 	}
 	if (d->last_exit[0])
 		cJSON_AddStringToObject(o, "last_exit", d->last_exit);
+	cJSON_AddBoolToObject(o, "restoring", live && d->restoring);
+	cJSON_AddBoolToObject(o, "saving", live && save_job_running(d->name));
 	/* its fixed address on pvbr0, the one its name resolves to in dom0 */
 	int host = guest_names_host_of(d->name);
 	if (host >= 0) {
@@ -598,6 +570,7 @@ static void forget(struct domain *d)
 	unlink(path);
 	domcfg_free(&d->cfg);
 	free(d->config_text);
+	free(d->restore_from);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -639,8 +612,10 @@ static bool files_allowed(const struct domain_config *cfg, char *err, size_t err
 }
 
 /* A domain from a configuration's text, started. remember: keep its configuration for the
- * next boot when it says autostart = 1 (not for the ones autostart itself starts). */
-static int create_domain(const char *text, size_t len, bool remember, cJSON **out, char *err, size_t errlen)
+ * next boot when it says autostart = 1 (not for the ones autostart itself starts). restore:
+ * a save file to resume instead of booting (NULL: boot). */
+static int create_domain(const char *text, size_t len, bool remember, const char *restore, cJSON **out,
+			 char *err, size_t errlen)
 {
 	struct domain_config cfg;
 	if (domcfg_parse("config", text, len, &cfg, err, errlen) != 0) {
@@ -693,6 +668,12 @@ static int create_domain(const char *text, size_t len, bool remember, cJSON **ou
 		d->config_text[len] = 0;
 	}
 	d->used = true;
+	if (restore && !(d->restore_from = strdup(restore))) {
+		forget(d);
+		pthread_mutex_unlock(&lock);
+		snprintf(err, errlen, "out of memory");
+		return 500;
+	}
 	/* its name on pvbr0 first: the guest asks for its address as soon as it boots */
 	for (int i = 0; i < d->cfg.nvifs; i++) {
 		if (strcmp(d->cfg.vif[i].bridge, "pvbr0") == 0) {
@@ -720,13 +701,38 @@ static int create_domain(const char *text, size_t len, bool remember, cJSON **ou
 static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
 {
 	(void)ctx;
-	return create_domain(text, len, true, out, err, errlen);
+	return create_domain(text, len, true, NULL, out, err, errlen);
+}
+
+/* POST /restore: the domain a save file describes (its CONF section, the configuration it
+ * was created from), started by resuming the file. The file must be in the image
+ * directories, like any file a domain uses. */
+static int be_restore(void *ctx, const char *path, cJSON **out, char *err, size_t errlen)
+{
+	char real[PATH_MAX], why[200];
+	(void)ctx;
+	if (image_path_allowed("save file", path, err, errlen) != 0 || !realpath(path, real))
+		return 400;
+	int fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return 400;
+	}
+	char *text = snapshot_read_config(fd, why, sizeof(why));
+	close(fd);
+	if (!text) {
+		snprintf(err, errlen, "%s cannot be restored: %s", path, why);
+		return 400;
+	}
+	int status = create_domain(text, strlen(text), false, real, out, err, errlen);
+	free(text);
+	return status;
 }
 
 int domains_create_text(const char *text, size_t len, char *err, size_t errlen)
 {
 	cJSON *out = NULL;
-	int status = create_domain(text, len, false, &out, err, errlen);
+	int status = create_domain(text, len, false, NULL, &out, err, errlen);
 	cJSON_Delete(out);
 	return status == 201 ? 0 : -1;
 }
@@ -895,6 +901,62 @@ static int pin_vcpus(struct domain *d, const cJSON *args, cJSON **out, char *err
 	return 202;
 }
 
+/* The save's thread is done: a guest saved with "pause" is paused now. */
+static void save_done(const char *name, const char *then, bool ok)
+{
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	if (d && ok && strcmp(then, "pause") == 0 && is_live(d))
+		d->state = DOM_PAUSED;
+	pthread_mutex_unlock(&lock);
+}
+
+/* POST /domains/NAME/save {"path":FILE,"then":"stop"|"pause"|"continue"}: starts the save
+ * (save_jobs.h) and answers at once; GET /domains/NAME/save tells how it went. The file gets
+ * the domain's configuration too, for `paravent restore`. */
+static int start_save(struct domain *d, const cJSON *args, cJSON **out, char *err, size_t errlen)
+{
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(args, "path");
+	const cJSON *then = cJSON_GetObjectItemCaseSensitive(args, "then");
+	const char *t = cJSON_IsString(then) ? then->valuestring : "stop";
+	char real[PATH_MAX], sock[600];
+
+	if (!cJSON_IsString(path)) {
+		snprintf(err, errlen, "want {\"path\": FILE} (and \"then\": \"stop\", \"pause\" or \"continue\")");
+		return 400;
+	}
+	if ((then && !cJSON_IsString(then)) ||
+	    (strcmp(t, "stop") != 0 && strcmp(t, "pause") != 0 && strcmp(t, "continue") != 0)) {
+		snprintf(err, errlen, "\"then\" must be \"stop\", \"pause\" or \"continue\"");
+		return 400;
+	}
+	if (image_path_writable("save file", path->valuestring, real, sizeof(real), err, errlen) != 0)
+		return 400;
+	if (d->restoring) {
+		snprintf(err, errlen, "%s is still being restored", d->name);
+		return 409;
+	}
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "save");
+	cJSON_AddStringToObject(req, "path", real);
+	cJSON_AddStringToObject(req, "then", t);
+	cJSON_AddStringToObject(req, "config", d->config_text ? d->config_text : "");
+	char *line = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	if (!line || strlen(line) >= VMM_CONTROL_MAX_REQUEST) {
+		snprintf(err, errlen, "the domain's configuration is too long to keep in a save file");
+		free(line);
+		return 400;
+	}
+	dom_path(d, "control.sock", sock, sizeof(sock));
+	int r = save_job_start(d->name, sock, real, t, line, save_done, err, errlen);
+	free(line);
+	if (r != 0)
+		return 409;
+	*out = save_job_json(d->name);
+	return 202;
+}
+
 static int be_action(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		     char *err, size_t errlen)
 {
@@ -902,6 +964,14 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	int status = 202;
 	(void)ctx;
 	(void)out;
+	if (strcmp(action, "save-status") == 0) {
+		/* answered after the domain is gone, too: a saved domain stops */
+		*out = save_job_json(name);
+		if (*out)
+			return 200;
+		snprintf(err, errlen, "no save of %s since paraventd started", name);
+		return 404;
+	}
 	pthread_mutex_lock(&lock);
 	struct domain *d = find(name);
 	if (!d) {
@@ -922,6 +992,11 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	} else if (!live) {
 		snprintf(err, errlen, "%s is %s", name, state_name(d));
 		status = 409;
+	} else if (strcmp(action, "stats") != 0 && save_job_running(d->name)) {
+		snprintf(err, errlen, "%s is being saved: try again when that is done", name);
+		status = 409;
+	} else if (strcmp(action, "save") == 0) {
+		status = start_save(d, args, out, err, errlen);
 	} else if (strcmp(action, "shutdown") == 0 || strcmp(action, "reboot") == 0) {
 		status = shutdown_or_reboot(d, action, err, errlen);
 	} else if (strcmp(action, "pause") == 0 || strcmp(action, "unpause") == 0) {
@@ -1041,7 +1116,7 @@ static int be_console(void *ctx, const char *name, char *path, size_t pathlen, c
 
 const struct api_backend domains_backend = {
 	.host = be_host, .list = be_list, .create = be_create, .show = be_show, .action = be_action,
-	.console = be_console, .metrics = be_metrics,
+	.console = be_console, .metrics = be_metrics, .restore = be_restore,
 };
 
 /* d's VMM ended with exit code `code` (-1: killed by signal sig); with lock held. */
@@ -1058,6 +1133,25 @@ static void vmm_ended(struct domain *d, int code, int sig)
 	else
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed by signal %d", sig);
 	fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
+	if (d->restoring && code == VMM_EXIT_ERROR) {
+		/* the VMM said why in its log: "cannot restore FILE: reason" */
+		char log[600], line[400], why[300] = "see its vmm.log";
+		dom_path(d, "vmm.log", log, sizeof(log));
+		FILE *f = fopen(log, "r");
+		if (f)
+			fseek(f, d->log_mark, SEEK_SET);
+		while (f && fgets(line, sizeof(line), f)) {
+			char *c = strstr(line, "cannot restore ");
+			if (c) {
+				line[strcspn(line, "\r\n")] = 0;
+				snprintf(why, sizeof(why), "%s", c);
+			}
+		}
+		if (f)
+			fclose(f);
+		snprintf(d->last_exit, sizeof(d->last_exit), "%.150s", why);
+		fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
+	}
 	if (d->destroying) {
 		forget(d);
 		return;
@@ -1069,8 +1163,8 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		act = d->cfg.on_poweroff;
 	} else if (code == VMM_EXIT_REBOOT) {
 		act = d->cfg.on_reboot;
-	} else if (code == VMM_EXIT_STOPPED) {
-		act = DOMCFG_DESTROY;
+	} else if (code == VMM_EXIT_STOPPED || code == VMM_EXIT_SAVED) {
+		act = DOMCFG_DESTROY; /* saved: it lives on in its save file, as with xl save */
 	} else if (code == VMM_EXIT_ERROR || code == VMM_EXIT_USAGE || code == 127 ||
 		   code == VMM_EXIT_NO_CGROUP) {
 		act = DOMCFG_PRESERVE; /* restarting would fail the same way */
@@ -1234,6 +1328,26 @@ static void sample(struct domain *d)
 	}
 }
 
+/* A restoring VMM logs "restored the guest" once the guest runs; it answers no request
+ * before, so its log is what tells, without waiting on it. */
+static void check_restored(struct domain *d)
+{
+	char path[600], line[400];
+	dom_path(d, "vmm.log", path, sizeof(path));
+	FILE *f = fopen(path, "r");
+	if (f)
+		fseek(f, d->log_mark, SEEK_SET);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "restored the guest")) {
+			d->restoring = false;
+			fprintf(stderr, "paraventd: %s: restored\n", d->name);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 void domains_poll(void)
 {
 	static unsigned ticks;
@@ -1242,7 +1356,10 @@ void domains_poll(void)
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = &doms[i];
-		if (sampling && d->used && d->state == DOM_RUNNING)
+		if (d->used && is_live(d) && d->restoring)
+			check_restored(d);
+		/* a VMM writing a save answers nothing else until it is done */
+		if (sampling && d->used && d->state == DOM_RUNNING && !d->restoring && !save_job_running(d->name))
 			sample(d);
 		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop) {
 			char reply[256];

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *dirs[IMAGE_DIRS_MAX];
 static int ndirs;
@@ -46,6 +48,44 @@ static int inside(const char *path)
 		/* the directory followed by '/', so that /mntx is not inside /mnt */
 		if (strncmp(path, dirs[i], l) == 0 && (path[l] == '/' || (l == 1 && dirs[i][0] == '/')))
 			return 1;
+	}
+	return 0;
+}
+
+int image_path_writable(const char *what, const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX], allowed[512];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	struct stat st;
+
+	if (path[0] != '/' || !base[0] || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+	    (size_t)(slash - path) >= sizeof(dir)) {
+		snprintf(err, errlen, "%s %.200s: want an absolute file name", what, path);
+		return -1;
+	}
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = 0;
+	/* the file will be real/base: inside when real is an image directory or inside one */
+	size_t rl = realpath(dir[0] ? dir : "/", real) ? strlen(real) : 0;
+	if (rl && rl + 2 < sizeof(real)) {
+		real[rl] = '/';
+		real[rl + 1] = 0;
+	}
+	bool in = rl && inside(real);
+	if (rl)
+		real[rl] = 0;
+	if (!in ||
+	    strlen(real) + 1 + strlen(base) >= sizeof(real)) {
+		list_dirs(allowed, sizeof(allowed));
+		snprintf(err, errlen, "%s %.200s is outside the image directories (%s; paraventd --image-dir adds one)",
+			 what, path, ndirs ? allowed : "none");
+		return -1;
+	}
+	snprintf(out, outlen, "%s/%s", real, base);
+	if (lstat(out, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s %.200s exists and is not a regular file", what, path);
+		return -1;
 	}
 	return 0;
 }

@@ -20,4 +20,9 @@ void image_dirs_defaults(void);
 /* Whether path may be used; -1 with the reason (naming the allowed directories) in err. */
 int image_path_allowed(const char *what, const char *path, char *err, size_t errlen);
 
+/* Whether a new file may be written at path (a save file): its directory, resolved, must be
+ * in the image directories, and an existing file there must be a regular file. The resolved
+ * path goes to out. 0, or -1 with the reason in err. */
+int image_path_writable(const char *what, const char *path, char *out, size_t outlen, char *err, size_t errlen);
+
 #endif

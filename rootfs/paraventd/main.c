@@ -248,6 +248,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	image_dirs_defaults();
+	/* STATE/save: where `paravent save` puts guests unless told otherwise */
+	char saves[300];
+	snprintf(saves, sizeof(saves), "%s/save", state);
+	mkdir(state, 0755);
+	mkdir(saves, 0700);
+	image_dirs_add(saves);
 	domains_init(run, vmm);
 	domains_adopt();
 	autostart_init(state, run);

@@ -198,6 +198,46 @@ def run(r, m, sh_check_plain):
              want=r"reboot needs paravent-agent in the guest: no agent answers on vsock \d+:5000[^\n]*\nrc=1\n0\n"
                   r"hung: shutdown by the ACPI power button\nhung: did not shut down within 30 s: stopping it$",
              timeout=400)
+    # save and restore: the guest's own state (a shell variable, its uptime) survives, its network
+    # and its agent (over a vsock whose context ID changed with the domain's id) work after.
+    save = "/var/lib/paravent/save"
+    sh_check(r, m, "paravent save -c keeps the guest running and writes a 0600 file; a save outside the image "
+             "directories is refused",
+             "paravent save minimal /etc/minimal.sav; echo rc=$?; "
+             "printf 'M=kept-$((6*7)); echo U1=$(cut -d. -f1 /proc/uptime)\\n' | paravent console minimal | "
+             "tr -d '\\r' | grep -o '^U1=[0-9]*' | tail -n 1 > /tmp/u1; cat /tmp/u1; "
+             "paravent save -c minimal {s}/minimal-c.sav; echo rc=$?; paravent list | grep minimal; "
+             "ls -ln {s}/minimal-c.sav".format(s=save),
+             want=r"outside the image directories[^\n]*\nrc=1\nU1=\d+\nsaved minimal to {s}/minimal-c\.sav: [\d.]+ MiB in "
+                  r"[\d.]+ s\nrc=0\nminimal\s+\d+\s+128\s+1\s+r-----[^\n]*\n-rw-------".format(s=save), timeout=400)
+    sh_check(r, m, "paravent save stops the domain; a truncated save file is refused with the reason (the domain "
+             "is left crashed, not booted afresh); paravent restore resumes the guest where it was: its shell "
+             "variable, its uptime going on, its network",
+             "paravent save minimal {s}/minimal.sav; echo rc=$?; paravent list | grep -c minimal; "
+             "head -c 3000000 {s}/minimal.sav > {s}/cut.sav; paravent restore {s}/cut.sav; echo rc=$?; "
+             "paravent destroy minimal; paravent restore /tmp/nothere.sav; echo rc=$?; "
+             "paravent restore {s}/minimal.sav; echo rc=$?; paravent restore {s}/minimal.sav; echo rc=$?; "
+             "printf 'echo M=$M; echo U2=$(cut -d. -f1 /proc/uptime)\\n' | paravent console minimal | tr -d '\\r' | "
+             "grep -o '^M=.*\\|^U2=[0-9]*' | tail -n 2 > /tmp/u2; cat /tmp/u2; "
+             "[ $(sed -n 's/U2=//p' /tmp/u2) -ge $(sed -n 's/U1=//p' /tmp/u1) ] && echo uptime-goes-on; "
+             "ping -c 1 -W 20 $(grep -o 'eth0 has [0-9.]*' %s | tail -n 1 | cut -d' ' -f3) | "
+             "grep -o '1 packets received'".format(s=save) % CONSOLE,
+             want=r"^saved minimal to {s}/minimal\.sav: [\d.]+ MiB in [\d.]+ s; the domain is stopped\nrc=0\n0\n"
+                  r"paravent: restore: minimal crashed: cannot restore {s}/cut\.sav: the stream ends early[^\n]*truncated\n"
+                  r"rc=1\n[\s\S]*outside the image directories[^\n]*\nrc=1\nrestored minimal from {s}/minimal\.sav\nrc=0\n"
+                  r"paravent: restore: a domain named minimal exists\nrc=1\nM=kept-42\nU2=\d+\nuptime-goes-on\n"
+                  r"1 packets received$".format(s=save), timeout=600)
+    sh_check(r, m, "paravent-vmm --restore refuses, with the reason and before any guest runs, a file that is not a "
+             "save, one whose header is damaged, and a machine unlike the saved one",
+             "cd /tmp; paravent-vmm --name x --restore /etc/paravent/examples/minimal.cfg; echo rc=$?; "
+             "cp {s}/minimal-c.sav /tmp/bad.sav; printf 'X' | dd of=/tmp/bad.sav bs=1 seek=9 conv=notrunc 2>/dev/null; "
+             "paravent-vmm --name x --restore /tmp/bad.sav; echo rc=$?; rm -f /tmp/bad.sav; "
+             "paravent-vmm --name x --restore {s}/minimal-c.sav --memory 256; echo rc=$?; "
+             "paravent-vmm --name x --restore /nonexistent.sav; echo rc=$?".format(s=save),
+             want=r"not a Paravent save stream \(bad magic\)\r?\nrc=1\n[^\n]*header is corrupted \(checksum mismatch\)\r?\n"
+                  r"rc=1\n[^\n]*the guest was saved with 128 MiB of memory, this VM has 256\r?\nrc=1\n"
+                  r"paravent-vmm: error: cannot open --restore /nonexistent\.sav: No such file or directory\nrc=2$",
+             timeout=120)
     sh_check(r, m, "paravent shutdown -w: the guest's agent powers it off and on_poweroff removes the domain (and its name)",
              "paravent shutdown -w minimal; echo rc=$?; paravent list | grep -c minimal; grep -c minimal /etc/hosts; "
              "grep -c 'minimal: shutdown through its agent' /var/log/paraventd.log; "

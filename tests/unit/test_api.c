@@ -89,9 +89,21 @@ static int be_console(void *ctx, const char *name, char *path, size_t pathlen, c
 	return 200;
 }
 
+static int be_restore(void *ctx, const char *path, cJSON **out, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)out;
+	snprintf(last, sizeof(last), "restore %s", path);
+	if (strncmp(path, "/var/lib/paravent/save/", 23) != 0) {
+		snprintf(err, errlen, "outside the image directories");
+		return 400;
+	}
+	return 201;
+}
+
 static const struct api_backend backend = {
 	.host = be_host, .list = be_list, .create = be_create, .show = be_show, .action = be_action,
-	.console = be_console, .metrics = be_metrics,
+	.console = be_console, .metrics = be_metrics, .restore = be_restore,
 };
 
 /* The console: an Upgrade to paravent-console, answered 101 with the VMM's socket. */
@@ -222,6 +234,19 @@ static void test_routes(void)
 	expect("GET", "/domains/web/stats", NULL, 202, "stats web -");
 	expect("PUT", "/domains/web/maxmem", "{\"max_mib\":512}", 202, "maxmem web {\"max_mib\":512}");
 	expect("POST", "/domains/nobody/pause", NULL, 404, "pause nobody -");
+	/* save: POST starts one (a JSON body), GET asks how the last went; restore takes a path */
+	expect("POST", "/domains/web/save", "{\"path\":\"/var/lib/paravent/save/web\",\"then\":\"continue\"}", 202,
+	       "save web {\"path\":\"/var/lib/paravent/save/web\",\"then\":\"continue\"}");
+	expect("GET", "/domains/web/save", NULL, 202, "save-status web -");
+	expect("POST", "/domains/web/save", NULL, 400, "");
+	expect("POST", "/domains/web/save", "[1]", 400, "");
+	expect("PUT", "/domains/web/save", "{}", 405, "");
+	expect("POST", "/restore", "{\"path\":\"/var/lib/paravent/save/web\"}", 201, "restore /var/lib/paravent/save/web");
+	expect("POST", "/restore", "{\"path\":\"/etc/shadow\"}", 400, "restore /etc/shadow");
+	expect("POST", "/restore", "{\"path\":\"\"}", 400, "");
+	expect("POST", "/restore", "{\"file\":\"/x\"}", 400, "");
+	expect("POST", "/restore", "not json", 400, "");
+	expect("GET", "/restore", NULL, 405, "");
 	struct api_response rs;
 	CHECK(req(&rs, "GET", "/metrics", bearer, NULL) == 200 && strcmp(rs.content_type, "text/plain; version=0.0.4") == 0);
 	CHECK_STR(rs.body, "paravent_domains 0\n");

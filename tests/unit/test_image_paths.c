@@ -59,6 +59,27 @@ int main(void)
 	CHECK(image_path_allowed("disk 2", p, err, sizeof(err)) == -1 && strstr(err, "is outside the image directories"));
 	/* the directory itself is not a file inside it */
 	CHECK(image_path_allowed("disk 3", images, err, sizeof(err)) == -1);
+
+	/* a new file (a save): its directory must be one, resolved; what is there must be a file */
+	char out[512];
+	snprintf(p, sizeof(p), "%s/new.sav", images);
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == 0 && strcmp(out, p) == 0);
+	snprintf(p, sizeof(p), "%s/disk.img", images); /* an existing file is replaced */
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == 0);
+	snprintf(p, sizeof(p), "%s/../secret/new.sav", images);
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == -1 &&
+	      strstr(err, "is outside the image directories"));
+	snprintf(p, sizeof(p), "%s/new.sav", look);
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == -1);
+	snprintf(p, sizeof(p), "%s/link.img", images); /* a symlink: not written through */
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == -1 &&
+	      strstr(err, "not a regular file"));
+	snprintf(p, sizeof(p), "%s/..", images);
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == -1);
+	CHECK(image_path_writable("save file", "relative.sav", out, sizeof(out), err, sizeof(err)) == -1 &&
+	      strstr(err, "absolute"));
+	snprintf(p, sizeof(p), "%s/", images);
+	CHECK(image_path_writable("save file", p, out, sizeof(out), err, sizeof(err)) == -1);
 	char cmd[200];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	CHECK(system(cmd) == 0);
