@@ -23,6 +23,7 @@
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "eventloop.h"
+#include "migrate.h"
 #include "snapshot.h"
 #include "paravent-vmm.h"
 #include "vm.h"
@@ -108,6 +109,24 @@ static cJSON *stats_json(struct vm *vm)
 		cJSON_AddNumberToObject(bal, "guest_mib", (double)bst.guest_mib);
 		cJSON_AddNumberToObject(bal, "released_pages", (double)bst.released);
 		cJSON_AddNumberToObject(bal, "bad_pfns", (double)bst.bad_pfns);
+	}
+	struct migrate_status ms;
+	migrate_get_status(&ms);
+	if (ms.state != MIGRATE_NONE) {
+		static const char *const states[] = { "none", "running", "done", "failed" };
+		cJSON *mg = cJSON_AddObjectToObject(st, "migration");
+		cJSON_AddStringToObject(mg, "state", states[ms.state]);
+		cJSON_AddNumberToObject(mg, "round", ms.round);
+		cJSON_AddNumberToObject(mg, "sent_bytes", (double)ms.sent_bytes);
+		cJSON_AddNumberToObject(mg, "dirty_pages", (double)ms.dirty_pages);
+		cJSON_AddNumberToObject(mg, "rate_mbps", ms.rate_mbps);
+		cJSON_AddNumberToObject(mg, "downtime_ms", (double)ms.downtime_ms);
+		cJSON_AddNumberToObject(mg, "total_ms", (double)ms.total_ms);
+		cJSON *rp = cJSON_AddArrayToObject(mg, "round_pages");
+		for (unsigned i = 0; i <= ms.round && i < 64; i++)
+			cJSON_AddItemToArray(rp, cJSON_CreateNumber((double)ms.round_pages[i]));
+		if (ms.state == MIGRATE_FAILED)
+			cJSON_AddStringToObject(mg, "error", ms.error);
 	}
 	cJSON *disks = cJSON_AddArrayToObject(st, "disks");
 	for (int i = 0; i < vm->opt->ndisks; i++) {
@@ -199,6 +218,42 @@ static int parse_device(const cJSON *dev, bool *is_net, int *index)
 		return -1;
 	*index = (int)v;
 	return 0;
+}
+
+/* v is a JSON number with a whole value from 0 to max. The range is checked first:
+ * converting a huge double to an integer is undefined. */
+static bool whole_number(const cJSON *v, double max, uint64_t *out)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= max) ||
+	    v->valuedouble != (double)(uint64_t)v->valuedouble)
+		return false;
+	*out = (uint64_t)v->valuedouble;
+	return true;
+}
+
+/* {"op":"migrate","socket":PATH,"config":TEXT,"max_rounds":N,"downtime_ms":N} */
+static int migrate_request(struct vm *vm, const cJSON *req, char *msg, size_t msglen)
+{
+	const cJSON *sock = cJSON_GetObjectItemCaseSensitive(req, "socket");
+	const cJSON *config = cJSON_GetObjectItemCaseSensitive(req, "config");
+	uint64_t rounds = MIGRATE_DEFAULT_ROUNDS, downtime = MIGRATE_DEFAULT_DOWNTIME_MS;
+
+	if (!cJSON_IsString(sock) || sock->valuestring[0] != '/') {
+		snprintf(msg, msglen, "migrate: \"socket\" must be the absolute path of the receiver's socket");
+		return -1;
+	}
+	if (config && !cJSON_IsString(config)) {
+		snprintf(msg, msglen, "migrate: \"config\" must be a string");
+		return -1;
+	}
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(req, "max_rounds");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(req, "downtime_ms");
+	if ((r && !whole_number(r, 1000, &rounds)) || (d && (!whole_number(d, 60000, &downtime) || downtime == 0))) {
+		snprintf(msg, msglen, "migrate: \"max_rounds\" (0 to 1000) and \"downtime_ms\" (1 to 60000) are whole numbers");
+		return -1;
+	}
+	return migrate_start(vm, sock->valuestring, config ? config->valuestring : NULL, (unsigned)rounds,
+			     (unsigned)downtime, msg, msglen);
 }
 
 /* {"op":"save","path":FILE,"then":"stop"|"pause"|"continue","config":TEXT}. The socket is
@@ -297,17 +352,6 @@ static int device_request(struct vm *vm, const cJSON *req, bool rate, char *msg,
 	return 0;
 }
 
-/* v is a JSON number with a whole value from 0 to max. The range is checked first:
- * converting a huge double to an integer is undefined. */
-static bool whole_number(const cJSON *v, double max, uint64_t *out)
-{
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= max) ||
-	    v->valuedouble != (double)(uint64_t)v->valuedouble)
-		return false;
-	*out = (uint64_t)v->valuedouble;
-	return true;
-}
-
 int control_handle_request(struct vm *vm, const char *line, char *out, size_t outlen)
 {
 	cJSON *req = cJSON_Parse(line);
@@ -376,6 +420,14 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 			return 0;
 		}
 		cJSON_AddNumberToObject(r, "bytes", (double)bytes);
+	} else if (strcmp(op->valuestring, "migrate") == 0) {
+		char msg[300];
+		if (migrate_request(vm, req, msg, sizeof(msg)) != 0) {
+			cJSON_Delete(r);
+			cJSON_Delete(req);
+			error_reply(msg, out, outlen);
+			return 0;
+		}
 	} else if (strcmp(op->valuestring, "rate") == 0 || strcmp(op->valuestring, "link") == 0) {
 		char msg[240];
 		if (device_request(vm, req, op->valuestring[0] == 'r', msg, sizeof(msg)) != 0) {
@@ -385,8 +437,8 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 			return 0;
 		}
 	} else {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, balloon, save, rate, link)",
+		char msg[240];
+		snprintf(msg, sizeof(msg), "unknown op \"%.64s\" (pause, resume, stop, shutdown, stats, console, vcpus, balloon, save, migrate, rate, link)",
 			 op->valuestring);
 		cJSON_Delete(r);
 		cJSON_Delete(req);

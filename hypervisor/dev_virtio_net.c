@@ -47,6 +47,7 @@ struct virtio_net {
 	bool link_up;
 
 	bool tap_watched;
+	bool tracking; /* live migration: our back-end, which marks what it writes dirty */
 	/* user back-end state */
 	struct virtq_chain tx_chain;
 	bool tx_pending; /* tx_chain was popped and waits for the rate limit */
@@ -239,7 +240,7 @@ static void timer_fired(void *opaque, int fd)
 
 static bool wants_vhost(const struct virtio_net *n)
 {
-	return n->vhost.fd >= 0 && n->backend != NET_BACKEND_USER && !rate_limit_active(&n->tx_rl) &&
+	return n->vhost.fd >= 0 && n->backend != NET_BACKEND_USER && !n->tracking && !rate_limit_active(&n->tx_rl) &&
 	       !rate_limit_active(&n->rx_rl);
 }
 
@@ -369,6 +370,24 @@ static void net_resume(struct virtio_pci *vp)
 	choose_backend(vp->dev);
 }
 
+/* vhost-net writes received frames into the guest without telling us: while migration tracks
+ * dirty pages, the user-space back-end (which marks them) runs the rings. */
+static void net_track_begin(struct virtio_pci *vp)
+{
+	struct virtio_net *n = vp->dev;
+
+	n->tracking = true;
+	choose_backend(n);
+}
+
+static void net_track_end(struct virtio_pci *vp)
+{
+	struct virtio_net *n = vp->dev;
+
+	n->tracking = false;
+	choose_backend(n);
+}
+
 static void net_save(struct virtio_pci *vp, struct snap_buf *b)
 {
 	struct virtio_net *n = vp->dev;
@@ -409,6 +428,8 @@ static const struct virtio_dev_ops net_ops = {
 	.load = net_load,
 	.quiesce = net_quiesce,
 	.resume = net_resume,
+	.track_begin = net_track_begin,
+	.track_end = net_track_end,
 };
 
 int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, char *err, size_t errlen)

@@ -183,6 +183,10 @@ static const struct virtio_dev_ops vsock_ops = {
 	.load = vsock_load,
 	.quiesce = vsock_quiesce,
 	.resume = vsock_resume,
+	/* vsock has no back-end of ours: its traffic waits while migration tracks dirty pages,
+	 * and goes on at the destination (after a transport reset) or here if migration fails */
+	.track_begin = vsock_quiesce,
+	.track_end = vsock_resume,
 };
 
 int virtio_vsock_add(struct vm *vm, uint32_t cid, char *err, size_t errlen)

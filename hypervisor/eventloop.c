@@ -13,6 +13,7 @@
 
 static int epfd = -1;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t dispatch = PTHREAD_MUTEX_INITIALIZER; /* held while callbacks run */
 static struct watch {
 	int fd;
 	event_fn fn;
@@ -67,6 +68,7 @@ int eventloop_run_once(int timeout_ms)
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
+	pthread_mutex_lock(&dispatch);
 	for (int i = 0; i < n; i++) {
 		/* a copy: the callback may add or remove watches, and so may other threads; a watch
 		 * removed after this copy gets one last call, which its owner must tolerate */
@@ -76,5 +78,16 @@ int eventloop_run_once(int timeout_ms)
 		if (w.fd != -1)
 			w.fn(w.opaque, w.fd);
 	}
+	pthread_mutex_unlock(&dispatch);
 	return n;
+}
+
+void eventloop_hold(void)
+{
+	pthread_mutex_lock(&dispatch);
+}
+
+void eventloop_release(void)
+{
+	pthread_mutex_unlock(&dispatch);
 }

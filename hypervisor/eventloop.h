@@ -10,5 +10,9 @@ int eventloop_add(int fd, event_fn fn, void *opaque);
 void eventloop_del(int fd);
 /* Waits for events and runs their callbacks once; returns the number handled or -1. */
 int eventloop_run_once(int timeout_ms);
+/* Keeps the loop from running callbacks (it waits) until released: for another thread that
+ * must see every device standing still, as live migration's last step does. */
+void eventloop_hold(void);
+void eventloop_release(void);
 
 #endif

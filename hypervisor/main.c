@@ -32,6 +32,7 @@
 #include "eventloop.h"
 #include "mptable.h"
 #include "options.h"
+#include "migrate.h"
 #include "pci.h"
 #include "snapshot.h"
 #include "paravent-vmm.h"
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof(err), "cannot open --restore %s: %s", opt.restore, strerror(errno));
 			usage_error(err);
 		}
-	} else {
+	} else if (!opt.incoming) {
 		kernel = read_file(opt.kernel, &klen, "--kernel");
 		if (linux_image_parse(kernel, klen, &img, err, sizeof(err)) != 0) {
 			char msg[700];
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
 	if (vm_create(&vm, &opt) != 0)
 		return VMM_EXIT_ERROR;
 	/* a restored guest's memory comes whole from the save file, boot tables included */
-	if (!opt.restore && load_guest(&vm, &opt, &img, initrd, ilen) != 0)
+	if (!opt.restore && !opt.incoming && load_guest(&vm, &opt, &img, initrd, ilen) != 0)
 		return VMM_EXIT_ERROR;
 	free(kernel);
 	free(initrd);
@@ -228,6 +229,9 @@ int main(int argc, char **argv)
 		return VMM_EXIT_ERROR;
 	}
 	int sig_fd = stop_signals_fd();
+	/* a peer that goes away (a migration's receiver, a console client) is an error to handle
+	 * where it happens, not a signal that ends the VMM */
+	signal(SIGPIPE, SIG_IGN);
 	if (eventloop_init() != 0 || pci_init() != 0) {
 		vmm_log("cannot set up the event loop or the PCI bus");
 		return VMM_EXIT_ERROR;
@@ -277,6 +281,11 @@ int main(int argc, char **argv)
 			return VMM_EXIT_ERROR;
 		}
 		close(restore_fd);
+	}
+	if (opt.incoming && migrate_receive(&vm, opt.incoming, err, sizeof(err)) != 0) {
+		vmm_log("cannot receive the guest: %s", err);
+		console_restore();
+		return VMM_EXIT_ERROR;
 	}
 	if (vm_start(&vm) != 0) {
 		console_restore();

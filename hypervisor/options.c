@@ -46,6 +46,9 @@ const char options_usage[] =
 	"  --name NAME           domain name, for messages and the control socket\n"
 	"  --control SOCKET      listen for control requests (JSON lines) on this unix socket\n"
 	"  --log FILE            the VMM's own messages (default: standard error)\n"
+	"  --incoming SOCKET     receive a guest by live migration on this unix socket (the\n"
+	"                        sender's control socket \"migrate\" request) instead of booting;\n"
+	"                        the options must be those of the sender, as for --restore\n"
 	"  --restore FILE        resume a guest saved by the control socket's \"save\" request\n"
 	"                        instead of booting a kernel; memory, vCPUs and devices must be\n"
 	"                        those it was saved with (--kernel, --initrd, --cmdline unused)\n"
@@ -53,7 +56,8 @@ const char options_usage[] =
 	"\n"
 	"On the terminal, Ctrl-A X stops the guest and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	"Exit status: 0 guest powered off, 3 guest rebooted, 4 guest crashed, 5 stopped,\n"
-	"6 saved and stopped, 1 VMM error (a save file that cannot be restored too), 2 bad options.\n";
+	"6 saved and stopped, 7 migrated away, 1 VMM error (a save file or a migration that cannot\n"
+	"be restored too), 2 bad options.\n";
 
 static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int bad(char *err, size_t errlen, const char *fmt, ...)
@@ -236,7 +240,7 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 {
 	static const char *const with_value[] = {
 		"kernel", "initrd", "cmdline", "memory", "balloon", "vcpus", "max-vcpus", "disk", "net", "vsock",
-		"console", "console-log", "name", "control", "log", "restore",
+		"console", "console-log", "name", "control", "log", "restore", "incoming",
 	};
 	uint64_t n;
 	bool max_given = false;
@@ -334,12 +338,16 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 			opt->log = val;
 		} else if (strcmp(known, "restore") == 0) {
 			opt->restore = val;
+		} else if (strcmp(known, "incoming") == 0) {
+			opt->incoming = val;
 		}
 	}
 	if (opt->help || opt->version)
 		return 0;
-	if (!opt->kernel && !opt->restore)
+	if (!opt->kernel && !opt->restore && !opt->incoming)
 		return bad(err, errlen, "--kernel is required (see --help)");
+	if (opt->restore && opt->incoming)
+		return bad(err, errlen, "--restore and --incoming exclude each other");
 	if (!opt->cmdline)
 		opt->cmdline = opt->console == CONSOLE_VIRTIO ? "console=hvc0" : "console=ttyS0";
 	if (!max_given)

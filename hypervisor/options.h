@@ -55,6 +55,7 @@ struct vmm_options {
 	const char *control;
 	const char *log;
 	const char *restore; /* a save file to resume instead of booting --kernel */
+	const char *incoming; /* a unix socket to receive a migrating guest on, instead of booting */
 	bool help;
 	bool version;
 };

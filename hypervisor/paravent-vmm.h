@@ -13,6 +13,7 @@ enum vmm_exit_status {
 	VMM_EXIT_CRASH = 4,    /* the guest crashed: triple fault, or KVM could not run it */
 	VMM_EXIT_STOPPED = 5,  /* stopped from outside (control socket "stop", SIGTERM) */
 	VMM_EXIT_SAVED = 6,    /* the guest was saved (control socket "save" with then "stop") */
+	VMM_EXIT_MIGRATED = 7, /* the guest now runs at the receiver of a live migration */
 };
 
 /* The boot-marker I/O port: the guest's init writes VMM_BOOT_MARKER_VALUE (one byte) to it
@@ -44,6 +45,11 @@ enum vmm_exit_status {
  *                        kept in the file for the toolstack. A failed save (disk full...)
  *                        answers the error, removes FILE and leaves the guest as it was.
  *                        paravent-vmm --restore FILE resumes it.
+ *   {"op":"migrate","socket":PATH,"config":TEXT,"max_rounds":N,"downtime_ms":N}
+ *                    -> {"ok":true}      live migration to a paravent-vmm started with
+ *                        --incoming PATH (same options); runs in the background, "stats"
+ *                        shows "migration"; on success the VMM exits with VMM_EXIT_MIGRATED,
+ *                        on failure the guest runs on here
  *   {"op":"console"} -> {"ok":true}, then the connection carries the console: first the
  *                        recent output (up to VMM_CONSOLE_HISTORY bytes), then live output;
  *                        bytes sent go to the guest. Closing the connection detaches.

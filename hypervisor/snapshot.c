@@ -173,6 +173,24 @@ static bool page_is_zero(const uint8_t *p)
 	return true;
 }
 
+/* One RAM section: pages [start, start + n) of region reg, through a copy. The guest may be
+ * running (live migration): the bytes checksummed must be the bytes sent, and a page the guest
+ * changes meanwhile is dirty and goes again in a later round. */
+static int put_pages(struct snap_writer *w, const struct guest_mem_region *reg, uint64_t start, uint64_t n)
+{
+	static uint8_t *copy;
+	uint8_t gpa[8];
+
+	if (!copy && !(copy = malloc((size_t)RAM_RUN_PAGES * PAGE))) {
+		w->error = ENOMEM;
+		return -1;
+	}
+	memcpy(copy, reg->hva + start * PAGE, (size_t)n * PAGE);
+	le_put(gpa, 8, reg->gpa + start * PAGE);
+	struct iovec iov[2] = { { gpa, 8 }, { copy, (size_t)n * PAGE } };
+	return snap_write_iov(w, TAG_RAM, 0, iov, 2);
+}
+
 static int ram_save(struct vm *vm, struct snap_writer *w)
 {
 	for (unsigned r = 0; r < vm->mem.nr; r++) {
@@ -186,10 +204,7 @@ static int ram_save(struct vm *vm, struct snap_writer *w)
 			uint64_t start = i;
 			while (i < pages && i - start < RAM_RUN_PAGES && !page_is_zero(reg->hva + i * PAGE))
 				i++;
-			uint8_t gpa[8];
-			le_put(gpa, 8, reg->gpa + start * PAGE);
-			struct iovec iov[2] = { { gpa, 8 }, { reg->hva + start * PAGE, (size_t)(i - start) * PAGE } };
-			if (snap_write_iov(w, TAG_RAM, 0, iov, 2) != 0)
+			if (put_pages(w, reg, start, i - start) != 0)
 				return -1;
 		}
 	}
@@ -224,14 +239,44 @@ static int put_section(struct snap_writer *w, uint32_t tag, uint32_t instance, s
 	return r;
 }
 
-static int write_vm(struct vm *vm, struct snap_writer *w, const char *config, char *err, size_t errlen)
+int snapshot_write_head(struct vm *vm, struct snap_writer *w, const char *config)
 {
 	struct snap_buf b = { 0 };
 
 	machine_put(vm, &b);
-	if (put_section(w, TAG_MACH, 0, &b) != 0 ||
-	    snap_write(w, TAG_CONF, 0, config ? config : "", config ? strlen(config) : 0) != 0 || ram_save(vm, w) != 0)
+	if (put_section(w, TAG_MACH, 0, &b) != 0)
 		return -1;
+	return snap_write(w, TAG_CONF, 0, config ? config : "", config ? strlen(config) : 0);
+}
+
+int snapshot_write_ram(struct vm *vm, struct snap_writer *w)
+{
+	return ram_save(vm, w);
+}
+
+int snapshot_write_pages(struct vm *vm, struct snap_writer *w, unsigned r, const uint64_t *bitmap)
+{
+	const struct guest_mem_region *reg = &vm->mem.r[r];
+	uint64_t pages = reg->size / PAGE;
+
+	for (uint64_t i = 0; i < pages;) {
+		if (!(bitmap[i / 64] & (1ULL << (i % 64)))) {
+			i++;
+			continue;
+		}
+		uint64_t start = i;
+		while (i < pages && i - start < RAM_RUN_PAGES && (bitmap[i / 64] & (1ULL << (i % 64))))
+			i++;
+		if (put_pages(w, reg, start, i - start) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int snapshot_write_state(struct vm *vm, struct snap_writer *w, char *err, size_t errlen)
+{
+	struct snap_buf b = { 0 };
+
 	if (vm_irqchip_save(vm, &b, err, errlen) != 0) {
 		sb_free(&b);
 		return -2;
@@ -260,6 +305,38 @@ static int write_vm(struct vm *vm, struct snap_writer *w, const char *config, ch
 	return 0;
 }
 
+void snapshot_devices_quiesce(void)
+{
+	for (unsigned i = 0; i < nsavers; i++) {
+		if (savers[i].ops->quiesce)
+			savers[i].ops->quiesce(savers[i].opaque);
+	}
+}
+
+void snapshot_devices_resume(void)
+{
+	for (unsigned i = 0; i < nsavers; i++) {
+		if (savers[i].ops->resume)
+			savers[i].ops->resume(savers[i].opaque);
+	}
+}
+
+void snapshot_devices_track(bool on)
+{
+	for (unsigned i = 0; i < nsavers; i++) {
+		void (*fn)(void *) = on ? savers[i].ops->track_begin : savers[i].ops->track_end;
+		if (fn)
+			fn(savers[i].opaque);
+	}
+}
+
+static int write_vm(struct vm *vm, struct snap_writer *w, const char *config, char *err, size_t errlen)
+{
+	if (snapshot_write_head(vm, w, config) != 0 || ram_save(vm, w) != 0)
+		return -1;
+	return snapshot_write_state(vm, w, err, errlen);
+}
+
 int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then, char *err, size_t errlen)
 {
 	struct snap_writer w;
@@ -269,10 +346,7 @@ int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then
 	bool was_paused = vm->paused;
 	pthread_mutex_unlock(&vm->pause_lock);
 	vm_pause(vm);
-	for (unsigned i = 0; i < nsavers; i++) {
-		if (savers[i].ops->quiesce)
-			savers[i].ops->quiesce(savers[i].opaque);
-	}
+	snapshot_devices_quiesce();
 	snap_writer_begin(&w, fd);
 	int r = write_vm(vm, &w, config, err, errlen);
 	if (r == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fdatasync(fd) != 0)
@@ -280,10 +354,7 @@ int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then
 	if (r == -1)
 		snprintf(err, errlen, "cannot write the guest's state: %s", strerror(w.error ? w.error : EIO));
 	if (r != 0 || then != SNAP_THEN_STOP) {
-		for (unsigned i = 0; i < nsavers; i++) {
-			if (savers[i].ops->resume)
-				savers[i].ops->resume(savers[i].opaque);
-		}
+		snapshot_devices_resume();
 		if ((r != 0 && !was_paused) || (r == 0 && then == SNAP_THEN_CONTINUE))
 			vm_resume(vm);
 	}

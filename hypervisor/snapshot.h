@@ -9,6 +9,7 @@
 #ifndef PARAVENT_VMM_SNAPSHOT_H
 #define PARAVENT_VMM_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ struct snap_ops {
 	void (*quiesce)(void *opaque);
 	/* ...and hand it out again when the guest goes on running after the save. */
 	void (*resume)(void *opaque);
+	/* Optional, for live migration: from begin to end every write the device makes into
+	 * guest memory must be marked dirty (guest_mem_mark_dirty), which the in-kernel vhost
+	 * back-ends do not do: a device using one runs without it meanwhile. */
+	void (*track_begin)(void *opaque);
+	void (*track_end)(void *opaque);
 };
 
 /* Registers a device's state under (tag, instance), e.g. ('V','P','C','I', PCI slot). */
@@ -47,6 +53,19 @@ int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then
  * but what was there before. */
 int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum snap_then then,
 		       uint64_t *bytes, char *err, size_t errlen);
+
+/* The pieces of a save, for live migration (migrate.c), which sends RAM in rounds while the
+ * guest runs and the rest at the end. */
+int snapshot_write_head(struct vm *vm, struct snap_writer *w, const char *config);
+int snapshot_write_ram(struct vm *vm, struct snap_writer *w);
+/* Pages whose bit is set in bitmap (region i's layout), zero or not. */
+int snapshot_write_pages(struct vm *vm, struct snap_writer *w, unsigned i, const uint64_t *bitmap);
+/* vCPUs paused and devices quiesced: the interrupt controllers, vCPUs, devices, clock, END.
+ * 0; -1 a write failed (w->error); -2 KVM refused (err). */
+int snapshot_write_state(struct vm *vm, struct snap_writer *w, char *err, size_t errlen);
+void snapshot_devices_quiesce(void);
+void snapshot_devices_resume(void);
+void snapshot_devices_track(bool on);
 
 /* Loads a stream into a VM built with the same options, whose vCPUs exist but have not
  * run. Returns 0, or -1 with a reason in err. */

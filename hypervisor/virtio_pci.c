@@ -419,6 +419,26 @@ static void vp_snap_resume(void *opaque)
 	pthread_mutex_unlock(&vp->lock);
 }
 
+static void vp_snap_track_begin(void *opaque)
+{
+	struct virtio_pci *vp = opaque;
+
+	pthread_mutex_lock(&vp->lock);
+	if (vp->ops->track_begin)
+		vp->ops->track_begin(vp);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+static void vp_snap_track_end(void *opaque)
+{
+	struct virtio_pci *vp = opaque;
+
+	pthread_mutex_lock(&vp->lock);
+	if (vp->ops->track_end)
+		vp->ops->track_end(vp);
+	pthread_mutex_unlock(&vp->lock);
+}
+
 static void vp_snap_save(void *opaque, struct snap_buf *b)
 {
 	struct virtio_pci *vp = opaque;
@@ -539,6 +559,8 @@ static const struct snap_ops vp_snap_ops = {
 	.load = vp_snap_load,
 	.quiesce = vp_snap_quiesce,
 	.resume = vp_snap_resume,
+	.track_begin = vp_snap_track_begin,
+	.track_end = vp_snap_track_end,
 };
 
 static const struct pci_device_ops virtio_pci_ops = {

@@ -42,6 +42,9 @@ struct virtio_dev_ops {
 	int (*load)(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t errlen);
 	void (*quiesce)(struct virtio_pci *vp);
 	void (*resume)(struct virtio_pci *vp);
+	/* optional, for live migration (snapshot.h's track_begin and track_end) */
+	void (*track_begin)(struct virtio_pci *vp);
+	void (*track_end)(struct virtio_pci *vp);
 };
 
 struct virtio_pci {

@@ -78,6 +78,40 @@ static int vm_setup_memory(struct vm *vm)
 	return 0;
 }
 
+static int set_slot_logging(struct vm *vm, unsigned i, bool on)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = i, .flags = on ? KVM_MEM_LOG_DIRTY_PAGES : 0, .guest_phys_addr = vm->mem.r[i].gpa,
+		.memory_size = vm->mem.r[i].size, .userspace_addr = (uint64_t)(uintptr_t)vm->mem.r[i].hva,
+	};
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+int vm_dirty_log_start(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->mem.nr; i++) {
+		if (set_slot_logging(vm, i, true) != 0) {
+			vm_fail("KVM dirty logging");
+			while (i-- > 0)
+				set_slot_logging(vm, i, false);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int vm_dirty_log_get(struct vm *vm, unsigned i, uint64_t *bitmap)
+{
+	struct kvm_dirty_log log = { .slot = i, .dirty_bitmap = bitmap };
+	return ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log);
+}
+
+void vm_dirty_log_stop(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->mem.nr; i++)
+		set_slot_logging(vm, i, false);
+}
+
 int vm_create(struct vm *vm, const struct vmm_options *opt)
 {
 	memset(vm, 0, sizeof(*vm));

@@ -135,6 +135,11 @@ static void restart_udhcpd(void)
 	}
 	pid_t child = fork();
 	if (child == 0) {
+		/* paraventd blocks SIGTERM for its sigwait; a mask survives exec, and a udhcpd that
+		 * cannot be stopped would keep serving its old leases after the next change */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execlp("udhcpd", "udhcpd", "-S", conf_path, (char *)NULL);
 		_exit(127);
 	}

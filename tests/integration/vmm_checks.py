@@ -226,8 +226,37 @@ def run(r, m, sh_check, debian=False):
                  "grep -c 'minimal guest up' /tmp/att%d.out; grep -o 'attached-42' /tmp/att%d.out | head -n 1; "
                  "[ -S /tmp/ctl.sock ] || cat /tmp/ctl.err"  # the VMM's own words if it is gone
                  % (ctl, n, n, n), want=r"^[1-9]\d*\nattached-42$", timeout=120)
+    # Live migration of that guest to a second VMM in the same dom0, then a receiver that refuses.
+    ctl2 = "vmmctl /tmp/ctl2.sock"
+    sh_check(r, m, "vmm: live migration to a second VMM in this dom0: the sender ends with status 7 and reports "
+             "rounds and downtime, the receiver runs the guest on (a shell variable set before is still there)",
+             "(%s --name ctl --cmdline 'console=ttyS0' --incoming /tmp/mig.sock --control /tmp/ctl2.sock "
+             "</dev/null >/dev/null 2>/tmp/ctl2.err; echo $? >/tmp/ctl2.rc) & "
+             "for i in $(seq 60); do [ -S /tmp/mig.sock ] && break; sleep 1; done; "
+             "(sleep 1; echo 'M=mig-$((6*7))'; sleep 2) | %s console >/dev/null; "
+             "%s '{\"op\":\"migrate\",\"socket\":\"/tmp/mig.sock\"}'; "
+             "for i in $(seq 300); do [ -e /tmp/ctl.rc ] && break; sleep 1; done; cat /tmp/ctl.rc; "
+             "grep -o 'migrated: .*' /tmp/ctl.err; "
+             "(sleep 2; echo 'echo got-$M'; sleep 4) | %s console | grep -o 'got-mig-42' | head -n 1; "
+             "[ -S /tmp/ctl2.sock ] || cat /tmp/ctl2.err" % (VMM, ctl, ctl, ctl2),
+             want=r'\{"ok":true\}\n7\nmigrated: \d+ rounds, [\d.]+ MB, last round \d+ pages, downtime \d+ ms, '
+                  r'total \d+ ms\s*\ngot-mig-42', timeout=400)
+    sh_check(r, m, "vmm: a receiver that refuses the guest (another memory size) leaves it running at the sender, "
+             "which says why; the receiver exits with status 1 and the reason",
+             "(paravent-vmm --kernel %s --memory 256 --name x --incoming /tmp/mig3.sock </dev/null >/dev/null "
+             "2>/tmp/mig3.err; echo $? >/tmp/mig3.rc) & "
+             "for i in $(seq 60); do [ -S /tmp/mig3.sock ] && break; sleep 1; done; "
+             "%s '{\"op\":\"migrate\",\"socket\":\"/tmp/mig3.sock\"}'; "
+             "for i in $(seq 120); do %s '{\"op\":\"stats\"}' | grep -q '\"state\":\"failed\"' && break; sleep 1; done; "
+             "%s '{\"op\":\"stats\"}' | grep -o '\"migration\":{\"state\":\"failed\"'; "
+             "for i in $(seq 30); do [ -e /tmp/mig3.rc ] && break; sleep 1; done; cat /tmp/mig3.rc; "
+             "grep -o 'cannot receive the guest: .*' /tmp/mig3.err; "
+             "(sleep 2; echo 'echo still-$M'; sleep 4) | %s console | grep -o 'still-mig-42' | head -n 1"
+             % (KERNEL, ctl2, ctl2, ctl2, ctl2),
+             want=r'\{"ok":true\}\n"migration":\{"state":"failed"\n1\ncannot receive the guest: the guest was saved '
+                  r'with 128 MiB of memory, this VM has 256\s*\nstill-mig-42', timeout=300)
     sh_check(r, m, "vmm: stop on the control socket ends the VMM with status 5 and removes the socket",
-             "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl.rc; test -e /tmp/ctl.sock || echo socket-gone" % ctl,
+             "%s '{\"op\":\"stop\"}'; wait; sleep 1; cat /tmp/ctl2.rc; test -e /tmp/ctl2.sock || echo socket-gone" % ctl2,
              want=r'\{"ok":true\}\n5\nsocket-gone')
 
     # Boot 4: vCPU hotplug, 1 vCPU at boot and room for 3.

@@ -19,6 +19,7 @@
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
 #include "paravent-vmm.h"
+#include "migrate.h"
 #include "snapshot.h"
 #include "vm.h"
 
@@ -204,6 +205,36 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
 	saved_then = (int)then;
 	*bytes = 12345;
 	return 0;
+}
+
+/* The migration stand-in. */
+static char migrated_to[128];
+static unsigned migrated_rounds, migrated_downtime;
+static struct migrate_status mig;
+
+int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
+		  unsigned downtime_ms, char *err, size_t errlen)
+{
+	(void)vm;
+	(void)config;
+	if (strcmp(socket_path, "/nobody.sock") == 0) {
+		snprintf(err, errlen, "migrate: no receiver at /nobody.sock: Connection refused");
+		return -1;
+	}
+	snprintf(migrated_to, sizeof(migrated_to), "%s", socket_path);
+	migrated_rounds = max_rounds;
+	migrated_downtime = downtime_ms;
+	mig.state = MIGRATE_RUNNING;
+	mig.round = 2;
+	mig.round_pages[0] = 9000;
+	mig.round_pages[1] = 300;
+	mig.round_pages[2] = 20;
+	return 0;
+}
+
+void migrate_get_status(struct migrate_status *s)
+{
+	*s = mig;
 }
 
 int console_attach(int fd, const char *first)
@@ -453,6 +484,36 @@ int main(void)
 	CHECK(ok(r) && saved_then == SNAP_THEN_STOP && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_SAVED);
 	cJSON_Delete(r);
 	stopped = 0;
+
+	/* migrate: checked, started, then seen in stats */
+	const char *bad_migrate[] = { "{\"op\":\"migrate\"}", "{\"op\":\"migrate\",\"socket\":\"rel.sock\"}",
+				      "{\"op\":\"migrate\",\"socket\":\"/m.sock\",\"max_rounds\":-1}",
+				      "{\"op\":\"migrate\",\"socket\":\"/m.sock\",\"downtime_ms\":0}",
+				      "{\"op\":\"migrate\",\"socket\":\"/m.sock\",\"downtime_ms\":2.5}",
+				      "{\"op\":\"migrate\",\"socket\":\"/m.sock\",\"config\":7}",
+				      "{\"op\":\"migrate\",\"socket\":\"/nobody.sock\"}" };
+	for (size_t i = 0; i < sizeof(bad_migrate) / sizeof(bad_migrate[0]); i++) {
+		r = ask(&vm, bad_migrate[i], &console);
+		CHECK(!ok(r) && strstr(error_of(r), "migrate: ") == error_of(r));
+		cJSON_Delete(r);
+	}
+	CHECK(migrated_to[0] == 0);
+	r = ask(&vm, "{\"op\":\"stats\"}", &console);
+	CHECK(!cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "stats"), "migration"));
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\"}", &console);
+	CHECK(ok(r) && strcmp(migrated_to, "/run/m.sock") == 0 && migrated_rounds == MIGRATE_DEFAULT_ROUNDS &&
+	      migrated_downtime == MIGRATE_DEFAULT_DOWNTIME_MS);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\",\"max_rounds\":5,\"downtime_ms\":30}", &console);
+	CHECK(ok(r) && migrated_rounds == 5 && migrated_downtime == 30);
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"stats\"}", &console);
+	const cJSON *mg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "stats"), "migration");
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(mg, "state")->valuestring, "running");
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(mg, "round_pages")) == 3);
+	CHECK(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(mg, "round_pages"), 1)->valuedouble == 300);
+	cJSON_Delete(r);
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);

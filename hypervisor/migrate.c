@@ -1,0 +1,327 @@
+/* See migrate.h. */
+#include "migrate.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eventloop.h"
+#include "paravent-vmm.h"
+#include "snapshot.h"
+#include "vm.h"
+#include "vmm.h"
+
+static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct migrate_status status;
+
+static struct job {
+	struct vm *vm;
+	int fd;
+	char *config;
+	unsigned max_rounds;
+	unsigned downtime_ms;
+} job;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void migrate_get_status(struct migrate_status *s)
+{
+	pthread_mutex_lock(&status_lock);
+	*s = status;
+	pthread_mutex_unlock(&status_lock);
+}
+
+static void set_failed(const char *why)
+{
+	pthread_mutex_lock(&status_lock);
+	status.state = MIGRATE_FAILED;
+	snprintf(status.error, sizeof(status.error), "%s", why);
+	pthread_mutex_unlock(&status_lock);
+	vmm_log("migration failed: %s; the guest runs on here", status.error);
+}
+
+/* Reads one short line ("ready", "go") within seconds. 0 when it is want. */
+static int expect_line(int fd, const char *want, int seconds)
+{
+	char line[16];
+	size_t got = 0;
+	uint64_t deadline = now_ms() + (uint64_t)seconds * 1000;
+
+	while (got < sizeof(line) - 1) {
+		uint64_t now = now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
+			return -1;
+		ssize_t n = read(fd, line + got, 1);
+		if (n <= 0)
+			return -1;
+		if (line[got] == '\n') {
+			line[got] = 0;
+			return strcmp(line, want) == 0 ? 0 : -1;
+		}
+		got++;
+	}
+	return -1;
+}
+
+static int send_line(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	return send(fd, s, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* The pages dirtied since the last call, KVM's log and ours ORed, into bm[region]; their
+ * count. */
+static uint64_t collect_dirty(struct vm *vm, uint64_t **bm)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < vm->mem.nr; i++) {
+		size_t words = guest_mem_dirty_words(vm->mem.r[i].size);
+		uint64_t *kvm = calloc(words, sizeof(uint64_t));
+		if (kvm && vm_dirty_log_get(vm, i, kvm) == 0) {
+			for (size_t w = 0; w < words; w++)
+				bm[i][w] |= kvm[w];
+		} else {
+			/* no log: everything, to be safe */
+			memset(bm[i], 0xff, words * sizeof(uint64_t));
+		}
+		free(kvm);
+		guest_mem_dirty_collect(&vm->mem, i, bm[i]);
+		for (size_t w = 0; w < words; w++)
+			n += (uint64_t)__builtin_popcountll(bm[i][w]);
+	}
+	return n;
+}
+
+static int send_dirty(struct vm *vm, struct snap_writer *w, uint64_t **bm)
+{
+	for (unsigned i = 0; i < vm->mem.nr; i++) {
+		if (snapshot_write_pages(vm, w, i, bm[i]) != 0)
+			return -1;
+		memset(bm[i], 0, guest_mem_dirty_words(vm->mem.r[i].size) * sizeof(uint64_t));
+	}
+	return 0;
+}
+
+static void record_round(unsigned round, uint64_t pages, uint64_t bytes, double rate)
+{
+	pthread_mutex_lock(&status_lock);
+	status.round = round;
+	status.sent_bytes = bytes;
+	status.dirty_pages = pages;
+	if (round < 64)
+		status.round_pages[round] = pages;
+	if (rate > 0)
+		status.rate_mbps = rate;
+	pthread_mutex_unlock(&status_lock);
+}
+
+static void tracking(struct vm *vm, int on)
+{
+	eventloop_hold();
+	if (on) {
+		vm_dirty_log_start(vm);
+		guest_mem_dirty_start(&vm->mem);
+		snapshot_devices_track(true);
+	} else {
+		snapshot_devices_track(false);
+		guest_mem_dirty_stop(&vm->mem);
+		vm_dirty_log_stop(vm);
+	}
+	eventloop_release();
+}
+
+static void *migrate_thread(void *arg)
+{
+	struct job *j = arg;
+	struct vm *vm = j->vm;
+	struct snap_writer w;
+	uint64_t *bm[GUEST_MEM_MAX_REGIONS] = { 0 };
+	uint64_t start = now_ms(), pages = 0;
+	char err[200] = "";
+	unsigned round = 0;
+
+	pthread_setname_np(pthread_self(), "migrate");
+	for (unsigned i = 0; i < vm->mem.nr; i++)
+		bm[i] = calloc(guest_mem_dirty_words(vm->mem.r[i].size), sizeof(uint64_t));
+	tracking(vm, 1);
+	/* round 0: everything that is not zero; the log started first, so nothing is missed */
+	uint64_t t0 = now_ms();
+	if (snap_writer_begin(&w, j->fd) != 0 || snapshot_write_head(vm, &w, j->config) != 0 ||
+	    snapshot_write_ram(vm, &w) != 0)
+		goto send_failed;
+	double rate = (double)w.bytes / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
+	record_round(0, w.bytes / 4096, w.bytes, rate);
+	vmm_log("migration round 0: %.1f MB at %.1f MB/s", (double)w.bytes / 1e6, rate);
+	/* rounds: what the guest dirtied meanwhile, until what is left fits the downtime target */
+	for (round = 1;; round++) {
+		pages = collect_dirty(vm, bm);
+		double budget = rate * 1e6 * j->downtime_ms / 1000;
+		if ((double)pages * 4096 <= budget || round > j->max_rounds)
+			break;
+		uint64_t before = w.bytes;
+		t0 = now_ms();
+		if (send_dirty(vm, &w, bm) != 0)
+			goto send_failed;
+		rate = (double)(w.bytes - before) / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
+		record_round(round, pages, w.bytes, rate);
+		vmm_log("migration round %u: %llu dirty pages, %.1f MB/s", round, (unsigned long long)pages, rate);
+	}
+	/* stop and copy: nothing moves now, not the vCPUs, not the devices */
+	eventloop_hold();
+	vm_pause(vm);
+	uint64_t paused = now_ms();
+	snapshot_devices_quiesce();
+	pages = collect_dirty(vm, bm);
+	int r = send_dirty(vm, &w, bm);
+	if (r == 0)
+		r = snapshot_write_state(vm, &w, err, sizeof(err));
+	if (r == 0 && expect_line(j->fd, "ready", MIGRATE_HANDSHAKE_SECONDS) != 0) {
+		snprintf(err, sizeof(err), "the receiver did not load the guest (see its log)");
+		r = -2;
+	}
+	if (r == 0 && send_line(j->fd, "go\n") != 0) {
+		snprintf(err, sizeof(err), "the link broke before the receiver was told to go");
+		r = -2;
+	}
+	if (r != 0) {
+		if (r == -1)
+			snprintf(err, sizeof(err), "cannot send: %s", strerror(w.error ? w.error : EIO));
+		snapshot_devices_resume();
+		eventloop_release();
+		tracking(vm, 0);
+		vm_resume(vm);
+		set_failed(err);
+		goto out;
+	}
+	uint64_t end = now_ms();
+	pthread_mutex_lock(&status_lock);
+	status.state = MIGRATE_DONE;
+	status.round = round;
+	status.sent_bytes = w.bytes;
+	if (round < 64)
+		status.round_pages[round] = pages;
+	status.downtime_ms = end - paused;
+	status.total_ms = end - start;
+	pthread_mutex_unlock(&status_lock);
+	vmm_log("migrated: %u rounds, %.1f MB, last round %llu pages, downtime %llu ms, total %llu ms", round + 1,
+		(double)w.bytes / 1e6, (unsigned long long)pages, (unsigned long long)(end - paused),
+		(unsigned long long)(end - start));
+	vm_request_exit(vm, VMM_EXIT_MIGRATED, "the guest migrated");
+	eventloop_release();
+	goto out;
+send_failed:
+	tracking(vm, 0);
+	snprintf(err, sizeof(err), "cannot send: %s", strerror(w.error ? w.error : EIO));
+	set_failed(err);
+out:
+	close(j->fd);
+	free(j->config);
+	for (unsigned i = 0; i < vm->mem.nr; i++)
+		free(bm[i]);
+	return NULL;
+}
+
+static int unix_address(const char *path, struct sockaddr_un *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a->sun_path)) {
+		snprintf(err, errlen, "migrate: the socket path is too long");
+		return -1;
+	}
+	strcpy(a->sun_path, path);
+	return 0;
+}
+
+int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
+		  unsigned downtime_ms, char *err, size_t errlen)
+{
+	struct sockaddr_un a;
+	pthread_t t;
+
+	pthread_mutex_lock(&status_lock);
+	if (status.state == MIGRATE_RUNNING) {
+		pthread_mutex_unlock(&status_lock);
+		snprintf(err, errlen, "migrate: a migration is running already");
+		return -1;
+	}
+	pthread_mutex_unlock(&status_lock);
+	if (unix_address(socket_path, &a, err, errlen) != 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		snprintf(err, errlen, "migrate: no receiver at %s: %s", socket_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	job = (struct job){ .vm = vm, .fd = fd, .config = strdup(config ? config : ""), .max_rounds = max_rounds,
+			    .downtime_ms = downtime_ms };
+	pthread_mutex_lock(&status_lock);
+	memset(&status, 0, sizeof(status));
+	status.state = MIGRATE_RUNNING;
+	pthread_mutex_unlock(&status_lock);
+	if (!job.config || pthread_create(&t, NULL, migrate_thread, &job) != 0) {
+		close(fd);
+		free(job.config);
+		pthread_mutex_lock(&status_lock);
+		status.state = MIGRATE_NONE;
+		pthread_mutex_unlock(&status_lock);
+		snprintf(err, errlen, "migrate: cannot start");
+		return -1;
+	}
+	pthread_detach(t);
+	return 0;
+}
+
+int migrate_receive(struct vm *vm, const char *socket_path, char *err, size_t errlen)
+{
+	struct sockaddr_un a;
+	char why[200];
+
+	if (unix_address(socket_path, &a, err, errlen) != 0)
+		return -1;
+	unlink(socket_path);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	mode_t old = umask(0077);
+	int bound = l >= 0 && bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(l, 1) == 0;
+	umask(old);
+	if (!bound) {
+		snprintf(err, errlen, "cannot listen on %s: %s", socket_path, strerror(errno));
+		if (l >= 0)
+			close(l);
+		return -1;
+	}
+	vmm_log("waiting for a migrating guest on %s", socket_path);
+	int fd = accept(l, NULL, NULL);
+	close(l);
+	unlink(socket_path);
+	if (fd < 0) {
+		snprintf(err, errlen, "accept: %s", strerror(errno));
+		return -1;
+	}
+	int r = snapshot_restore(vm, fd, why, sizeof(why));
+	if (r != 0)
+		snprintf(err, errlen, "%s", why);
+	else if (send_line(fd, "ready\n") != 0 || expect_line(fd, "go", MIGRATE_HANDSHAKE_SECONDS) != 0) {
+		snprintf(err, errlen, "the sender did not confirm: it keeps the guest");
+		r = -1;
+	}
+	close(fd);
+	return r;
+}
