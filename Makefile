@@ -214,6 +214,11 @@ $(B)/unit/test_snapshot_stream: tests/unit/test_snapshot_stream.c hypervisor/sna
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_client_rate: tests/unit/test_client_rate.c rootfs/paraventd/client_rate.c \
+		rootfs/paraventd/client_rate.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -pthread -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
+
 # cJSON for the host compiler (unit tests)
 $(B)/obj/cJSON-host.o: $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)

@@ -285,6 +285,12 @@ static int save_request(struct vm *vm, const cJSON *req, uint64_t *bytes, char *
 		snprintf(msg, msglen, "save: \"config\" must be a string");
 		return -1;
 	}
+	struct migrate_status ms;
+	migrate_get_status(&ms);
+	if (ms.state == MIGRATE_RUNNING) {
+		snprintf(msg, msglen, "save: a live migration is running");
+		return -1;
+	}
 	if (snapshot_save_file(vm, path->valuestring, config ? config->valuestring : NULL, t, bytes, msg, msglen) != 0)
 		return -1;
 	if (t == SNAP_THEN_STOP)

@@ -141,6 +141,13 @@ static void vsock_driver_ok(struct virtio_pci *vp)
 		return;
 	}
 	s->running = true;
+	/* buffers the guest posted while nobody served the rings (a save, a migration attempt)
+	 * came with kicks that are gone: look at the rings once */
+	for (unsigned q = 0; q < VSOCK_DATA_QUEUES; q++) {
+		uint64_t one = 1;
+		if (write(vp->kick_fd[q], &one, sizeof(one)) < 0)
+			vmm_log("virtio-vsock: cannot kick queue %u", q);
+	}
 }
 
 static void vsock_reset(struct virtio_pci *vp)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -14,6 +15,7 @@
 static int epfd = -1;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t dispatch = PTHREAD_MUTEX_INITIALIZER; /* held while callbacks run */
+static bool frozen;
 static struct watch {
 	int fd;
 	event_fn fn;
@@ -69,7 +71,7 @@ int eventloop_run_once(int timeout_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	pthread_mutex_lock(&dispatch);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !frozen; i++) {
 		/* a copy: the callback may add or remove watches, and so may other threads; a watch
 		 * removed after this copy gets one last call, which its owner must tolerate */
 		pthread_mutex_lock(&lock);
@@ -85,6 +87,11 @@ int eventloop_run_once(int timeout_ms)
 void eventloop_hold(void)
 {
 	pthread_mutex_lock(&dispatch);
+}
+
+void eventloop_freeze(void)
+{
+	frozen = true;
 }
 
 void eventloop_release(void)

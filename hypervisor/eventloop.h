@@ -14,5 +14,8 @@ int eventloop_run_once(int timeout_ms);
  * must see every device standing still, as live migration's last step does. */
 void eventloop_hold(void);
 void eventloop_release(void);
+/* No callback runs any more (call while holding): the guest has left for another host, and
+ * no device may act on it here. */
+void eventloop_freeze(void);
 
 #endif

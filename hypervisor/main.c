@@ -287,6 +287,8 @@ int main(int argc, char **argv)
 		console_restore();
 		return VMM_EXIT_ERROR;
 	}
+	if (opt.restore || opt.incoming)
+		snapshot_devices_activate();
 	if (vm_start(&vm) != 0) {
 		console_restore();
 		return VMM_EXIT_ERROR;

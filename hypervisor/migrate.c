@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +23,13 @@
 static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct migrate_status status;
 
-static struct job {
+struct job {
 	struct vm *vm;
 	int fd;
 	char *config;
 	unsigned max_rounds;
 	unsigned downtime_ms;
-} job;
+};
 
 static uint64_t now_ms(void)
 {
@@ -50,7 +51,7 @@ static void set_failed(const char *why)
 	status.state = MIGRATE_FAILED;
 	snprintf(status.error, sizeof(status.error), "%s", why);
 	pthread_mutex_unlock(&status_lock);
-	vmm_log("migration failed: %s; the guest runs on here", status.error);
+	vmm_log("migration failed: %s; the guest stays here", why);
 }
 
 /* Reads one short line ("ready", "go") within seconds. 0 when it is want. */
@@ -156,8 +157,16 @@ static void *migrate_thread(void *arg)
 	unsigned round = 0;
 
 	pthread_setname_np(pthread_self(), "migrate");
-	for (unsigned i = 0; i < vm->mem.nr; i++)
+	pthread_mutex_lock(&vm->pause_lock);
+	bool was_paused = vm->paused; /* a paused guest stays paused if this fails */
+	pthread_mutex_unlock(&vm->pause_lock);
+	for (unsigned i = 0; i < vm->mem.nr; i++) {
 		bm[i] = calloc(guest_mem_dirty_words(vm->mem.r[i].size), sizeof(uint64_t));
+		if (!bm[i]) {
+			snprintf(err, sizeof(err), "out of memory");
+			goto out;
+		}
+	}
 	tracking(vm, 1);
 	/* round 0: everything that is not zero; the log started first, so nothing is missed */
 	uint64_t t0 = now_ms();
@@ -204,8 +213,8 @@ static void *migrate_thread(void *arg)
 		snapshot_devices_resume();
 		eventloop_release();
 		tracking(vm, 0);
-		vm_resume(vm);
-		set_failed(err);
+		if (!was_paused)
+			vm_resume(vm);
 		goto out;
 	}
 	uint64_t end = now_ms();
@@ -221,18 +230,25 @@ static void *migrate_thread(void *arg)
 	vmm_log("migrated: %u rounds, %.1f MB, last round %llu pages, downtime %llu ms, total %llu ms", round + 1,
 		(double)w.bytes / 1e6, (unsigned long long)pages, (unsigned long long)(end - paused),
 		(unsigned long long)(end - start));
-	vm_request_exit(vm, VMM_EXIT_MIGRATED, "the guest migrated");
+	/* the guest is the receiver's now: no device here may act on it again (a kick that came
+	 * in while we paused must not write a disk the receiver now writes) */
+	eventloop_freeze();
 	eventloop_release();
+	vm_request_exit(vm, VMM_EXIT_MIGRATED, "the guest migrated");
+	err[0] = 0;
 	goto out;
 send_failed:
 	tracking(vm, 0);
 	snprintf(err, sizeof(err), "cannot send: %s", strerror(w.error ? w.error : EIO));
-	set_failed(err);
 out:
 	close(j->fd);
 	free(j->config);
+	free(j);
 	for (unsigned i = 0; i < vm->mem.nr; i++)
 		free(bm[i]);
+	/* last: once FAILED shows, a new migration may start */
+	if (err[0])
+		set_failed(err);
 	return NULL;
 }
 
@@ -270,15 +286,19 @@ int migrate_start(struct vm *vm, const char *socket_path, const char *config, un
 			close(fd);
 		return -1;
 	}
-	job = (struct job){ .vm = vm, .fd = fd, .config = strdup(config ? config : ""), .max_rounds = max_rounds,
-			    .downtime_ms = downtime_ms };
+	struct job *j = calloc(1, sizeof(*j));
+	if (j)
+		*j = (struct job){ .vm = vm, .fd = fd, .config = strdup(config ? config : ""), .max_rounds = max_rounds,
+				   .downtime_ms = downtime_ms };
 	pthread_mutex_lock(&status_lock);
 	memset(&status, 0, sizeof(status));
 	status.state = MIGRATE_RUNNING;
 	pthread_mutex_unlock(&status_lock);
-	if (!job.config || pthread_create(&t, NULL, migrate_thread, &job) != 0) {
+	if (!j || !j->config || pthread_create(&t, NULL, migrate_thread, j) != 0) {
 		close(fd);
-		free(job.config);
+		if (j)
+			free(j->config);
+		free(j);
 		pthread_mutex_lock(&status_lock);
 		status.state = MIGRATE_NONE;
 		pthread_mutex_unlock(&status_lock);

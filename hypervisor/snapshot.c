@@ -321,6 +321,14 @@ void snapshot_devices_resume(void)
 	}
 }
 
+void snapshot_devices_activate(void)
+{
+	for (unsigned i = 0; i < nsavers; i++) {
+		if (savers[i].ops->activate)
+			savers[i].ops->activate(savers[i].opaque);
+	}
+}
+
 void snapshot_devices_track(bool on)
 {
 	for (unsigned i = 0; i < nsavers; i++) {
@@ -355,7 +363,8 @@ int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then
 		snprintf(err, errlen, "cannot write the guest's state: %s", strerror(w.error ? w.error : EIO));
 	if (r != 0 || then != SNAP_THEN_STOP) {
 		snapshot_devices_resume();
-		if ((r != 0 && !was_paused) || (r == 0 && then == SNAP_THEN_CONTINUE))
+		/* "continue": as it was before the save, running or paused */
+		if (!was_paused && (r != 0 || then == SNAP_THEN_CONTINUE))
 			vm_resume(vm);
 	}
 	if (r == 0)
@@ -369,11 +378,12 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
 	char tmp[4096];
 	struct stat st;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.partial", path) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", path) >= (int)sizeof(tmp)) {
 		snprintf(err, errlen, "save: the path is too long");
 		return -1;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* a new file of our own (O_EXCL), never one that was there */
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "save: cannot create %s: %s", tmp, strerror(errno));
 		return -1;

@@ -34,6 +34,9 @@ struct snap_ops {
 	 * back-ends do not do: a device using one runs without it meanwhile. */
 	void (*track_begin)(void *opaque);
 	void (*track_end)(void *opaque);
+	/* Optional: a loaded device starts acting (its back-end, its queues looked at), once the
+	 * guest is surely ours: after a restore, after a migration's "go". */
+	void (*activate)(void *opaque);
 };
 
 /* Registers a device's state under (tag, instance), e.g. ('V','P','C','I', PCI slot). */
@@ -66,6 +69,8 @@ int snapshot_write_state(struct vm *vm, struct snap_writer *w, char *err, size_t
 void snapshot_devices_quiesce(void);
 void snapshot_devices_resume(void);
 void snapshot_devices_track(bool on);
+/* After snapshot_restore succeeded and the guest is to run here. */
+void snapshot_devices_activate(void);
 
 /* Loads a stream into a VM built with the same options, whose vCPUs exist but have not
  * run. Returns 0, or -1 with a reason in err. */

@@ -191,6 +191,10 @@ int vcpu_state_load(struct vcpu *v, struct snap_buf *b, char *err, size_t errlen
 	else {
 		write_msrs(v, m, false);
 		write_msrs(v, m, true);
+		/* KVM_GET_VCPU_EVENTS does not flag these as valid, and KVM_SET_VCPU_EVENTS only
+		 * takes what is flagged: without them a pending NMI, or the vector of a SIPI an AP
+		 * has received, would be lost */
+		events.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR;
 		if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &events) != 0)
 			kvm_fail(err, errlen, "KVM_SET_VCPU_EVENTS", v->id);
 		else if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) != 0)

@@ -484,10 +484,12 @@ static uint16_t vector_or_none(struct virtio_pci *vp, uint64_t v)
 	return v < vp->nvectors ? (uint16_t)v : VIRTIO_PCI_NO_VECTOR;
 }
 
-/* The transport as the driver left it, checked as if the driver had written it again. Then
- * the device comes back to life: interrupts routed, a live device's back-end started, every
- * ready queue looked at once and every vector raised once (an interrupt in flight when the
- * guest was saved is not lost; a spurious one costs the driver a look at its ring). */
+/* The transport as the driver left it, checked as if the driver had written it again, its
+ * interrupts routed. vp_snap_activate then brings it back to life: a live device's back-end
+ * started, every ready queue looked at once and every vector raised once (an interrupt in
+ * flight when the guest was saved is not lost; a spurious one costs the driver a look at its
+ * ring). Not before: a migration's receiver must not send a frame before the sender has let
+ * go of the guest. */
 static int vp_snap_load(void *opaque, struct snap_buf *b, char *err, size_t errlen)
 {
 	struct virtio_pci *vp = opaque;
@@ -539,6 +541,17 @@ static int vp_snap_load(void *opaque, struct snap_buf *b, char *err, size_t errl
 			msi_route(vp->vm, &vp->irq[v], (uint64_t)vp->msix[v].addr_hi << 32 | vp->msix[v].addr_lo,
 				  vp->msix[v].data);
 	}
+out:
+	pthread_mutex_unlock(&vp->lock);
+	return r;
+}
+
+/* A loaded device comes back to life, once the guest is surely ours (vp_snap_load). */
+static void vp_snap_activate(void *opaque)
+{
+	struct virtio_pci *vp = opaque;
+
+	pthread_mutex_lock(&vp->lock);
 	if ((vp->status & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
 		if (vp->ops->driver_ok)
 			vp->ops->driver_ok(vp);
@@ -549,9 +562,7 @@ static int vp_snap_load(void *opaque, struct snap_buf *b, char *err, size_t errl
 			raise_vector(vp, vp->vq_vector[q]);
 		}
 	}
-out:
 	pthread_mutex_unlock(&vp->lock);
-	return r;
 }
 
 static const struct snap_ops vp_snap_ops = {
@@ -561,6 +572,7 @@ static const struct snap_ops vp_snap_ops = {
 	.resume = vp_snap_resume,
 	.track_begin = vp_snap_track_begin,
 	.track_end = vp_snap_track_end,
+	.activate = vp_snap_activate,
 };
 
 static const struct pci_device_ops virtio_pci_ops = {

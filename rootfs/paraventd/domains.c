@@ -713,9 +713,13 @@ static int be_restore(void *ctx, const char *path, cJSON **out, char *err, size_
 	(void)ctx;
 	if (image_path_allowed("save file", path, err, errlen) != 0 || !realpath(path, real))
 		return 400;
-	int fd = open(real, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	/* not a FIFO or a device: those could hold the API up forever */
+	struct stat st;
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot open %s: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
 		return 400;
 	}
 	char *text = snapshot_read_config(fd, why, sizeof(why));
@@ -932,6 +936,19 @@ static int start_save(struct domain *d, const cJSON *args, cJSON **out, char *er
 	}
 	if (image_path_writable("save file", path->valuestring, real, sizeof(real), err, errlen) != 0)
 		return 400;
+	/* an existing file is replaced only if it is a save file: not a disk image that happens
+	 * to lie in an image directory */
+	int old = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (old >= 0) {
+		char magic[sizeof(SNAP_MAGIC) - 1];
+		bool is_save = read(old, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+			       memcmp(magic, SNAP_MAGIC, sizeof(magic)) == 0;
+		close(old);
+		if (!is_save) {
+			snprintf(err, errlen, "%.200s exists and is not a save file: choose another name", path->valuestring);
+			return 409;
+		}
+	}
 	if (d->restoring) {
 		snprintf(err, errlen, "%s is still being restored", d->name);
 		return 409;
@@ -992,8 +1009,12 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	} else if (!live) {
 		snprintf(err, errlen, "%s is %s", name, state_name(d));
 		status = 409;
-	} else if (strcmp(action, "stats") != 0 && save_job_running(d->name)) {
+	} else if (save_job_running(d->name)) {
+		/* its VMM answers nothing until the save is written: asking would hold everyone up */
 		snprintf(err, errlen, "%s is being saved: try again when that is done", name);
+		status = 409;
+	} else if (d->restoring) {
+		snprintf(err, errlen, "%s is still being restored: try again when it runs", name);
 		status = 409;
 	} else if (strcmp(action, "save") == 0) {
 		status = start_save(d, args, out, err, errlen);
@@ -1163,8 +1184,10 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		act = d->cfg.on_poweroff;
 	} else if (code == VMM_EXIT_REBOOT) {
 		act = d->cfg.on_reboot;
-	} else if (code == VMM_EXIT_STOPPED || code == VMM_EXIT_SAVED) {
-		act = DOMCFG_DESTROY; /* saved: it lives on in its save file, as with xl save */
+	} else if (code == VMM_EXIT_STOPPED || code == VMM_EXIT_SAVED || code == VMM_EXIT_MIGRATED) {
+		/* saved: it lives on in its save file, as with xl save; migrated: elsewhere. Never
+		 * on_crash: a restart would run it twice */
+		act = DOMCFG_DESTROY;
 	} else if (code == VMM_EXIT_ERROR || code == VMM_EXIT_USAGE || code == 127 ||
 		   code == VMM_EXIT_NO_CGROUP) {
 		act = DOMCFG_PRESERVE; /* restarting would fail the same way */
@@ -1361,7 +1384,8 @@ void domains_poll(void)
 		/* a VMM writing a save answers nothing else until it is done */
 		if (sampling && d->used && d->state == DOM_RUNNING && !d->restoring && !save_job_running(d->name))
 			sample(d);
-		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop) {
+		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop &&
+		    !save_job_running(d->name)) {
 			char reply[256];
 			fprintf(stderr, "paraventd: %s: did not shut down within %d s: stopping it\n", d->name,
 				shutdown_grace);

@@ -22,6 +22,7 @@
 
 #include "api.h"
 #include "autostart.h"
+#include "client_rate.h"
 #include "console_proxy.h"
 #include "domains.h"
 #include "image_paths.h"
@@ -107,6 +108,22 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, const struct a
 	return ret;
 }
 
+/* 429, with when to try again. */
+static enum MHD_Result too_many_requests(struct MHD_Connection *conn, double wait)
+{
+	static const char body[] = "{\"error\":\"too many requests from this address: slow down\"}";
+	char after[16];
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	snprintf(after, sizeof(after), "%d", (int)wait + 1);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Retry-After", after);
+	enum MHD_Result ret = MHD_queue_response(conn, 429, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *data, size_t *data_size, void **req_cls)
 {
@@ -136,6 +153,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		*data_size = 0;
 		return MHD_YES;
+	}
+	if (!l->trusted) {
+		/* over TCP, each client address gets its share of requests (client_rate.h) */
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const struct sockaddr_in *sin = ci ? (const struct sockaddr_in *)(const void *)ci->client_addr : NULL;
+		struct timespec ts;
+		double wait = 0;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (sin && sin->sin_family == AF_INET &&
+		    !client_rate_allow(ntohl(sin->sin_addr.s_addr), (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait))
+			return too_many_requests(conn, wait);
 	}
 	struct api_request rq = {
 		.method = method,

@@ -141,6 +141,12 @@ def run(r, m, sh_check_plain):
              "wget -q -O- http://127.0.0.1:8000/domains 2>&1; "
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
              "http://127.0.0.1:8000/host", want=r"401 Unauthorized[\s\S]*\"version\":\"")
+    sh_check(r, m, "API over TCP: a client flooding it gets 429 Too Many Requests (10 a second, bursts of 40), "
+             "and is answered again once it slows down",
+             "(for i in $(seq 200); do wget -q -O /dev/null http://127.0.0.1:8000/host 2>&1 & done; wait) | "
+             "grep -c '429'; sleep 5; wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
+             "http://127.0.0.1:8000/host | grep -o '\"version\"'",
+             want=r"^[1-9]\d*\n\"version\"$", timeout=300)
     sh_check(r, m, "/metrics is Prometheus text with the domain",
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
              "http://127.0.0.1:8000/metrics", want=r"# TYPE paravent_domains gauge\nparavent_domains 1\n"

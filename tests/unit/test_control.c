@@ -514,6 +514,11 @@ int main(void)
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(mg, "round_pages")) == 3);
 	CHECK(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(mg, "round_pages"), 1)->valuedouble == 300);
 	cJSON_Delete(r);
+	/* no save while a migration runs: both would copy guest memory through the same buffers */
+	int saves_before = saves;
+	r = ask(&vm, "{\"op\":\"save\",\"path\":\"/s\"}", &console);
+	CHECK(!ok(r) && strstr(error_of(r), "migration is running") && saves == saves_before);
+	cJSON_Delete(r);
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);
