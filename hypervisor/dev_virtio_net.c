@@ -48,6 +48,7 @@ struct virtio_net {
 
 	bool tap_watched;
 	bool tracking; /* live migration: our back-end, which marks what it writes dirty */
+	bool announce_due; /* restored or migrated: tell the network where the guest is now */
 	/* user back-end state */
 	struct virtq_chain tx_chain;
 	bool tx_pending; /* tx_chain was popped and waits for the rate limit */
@@ -328,9 +329,38 @@ static void net_queue_notify(struct virtio_pci *vp, unsigned q)
 		net_rx(n); /* new buffers: a held frame can go, and the tap is read again */
 }
 
+/* After a restore or a migration the guest is somewhere new, and the bridges on the way (dom0's,
+ * the LAN's switches) still send its frames where it was. Broadcast RARP frames from its MAC,
+ * as QEMU's announce does, teach them its new port before the guest itself says anything. */
+#define ANNOUNCE_FRAMES 3
+static void net_announce(struct virtio_net *n)
+{
+	uint8_t f[VIRTIO_NET_HDR_SIZE + 60];
+	uint8_t *e = f + VIRTIO_NET_HDR_SIZE;
+	int sent = 0;
+
+	memset(f, 0, sizeof(f)); /* the virtio-net header: no offloads */
+	memset(e, 0xff, 6);
+	memcpy(e + 6, n->mac, 6);
+	e[12] = 0x80, e[13] = 0x35;             /* RARP */
+	e[15] = 1, e[16] = 0x08, e[18] = 6, e[19] = 4; /* Ethernet, IPv4, their sizes */
+	e[21] = 3;                              /* reverse request */
+	memcpy(e + 22, n->mac, 6);
+	memcpy(e + 32, n->mac, 6);
+	for (int i = 0; i < ANNOUNCE_FRAMES; i++)
+		sent += write(n->tap.fd, f, sizeof(f)) == (ssize_t)sizeof(f);
+	vmm_log("virtio-net %u: announced %02x:%02x:%02x:%02x:%02x:%02x on tap %s (%d RARP frames)", n->index,
+		n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5], n->tap.name, sent);
+}
+
 static void net_driver_ok(struct virtio_pci *vp)
 {
 	struct virtio_net *n = vp->dev;
+
+	if (n->announce_due) {
+		n->announce_due = false;
+		net_announce(n);
+	}
 
 	net_tap_set_offloads(&n->tap, vp->driver_features);
 	choose_backend(n);
@@ -405,6 +435,7 @@ static int net_load(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t
 
 	sb_get_blob(b, mac, sizeof(mac));
 	n->link_up = sb_get(b, 1) != 0;
+	n->announce_due = true;
 	if (!b->bad && memcmp(mac, n->mac, sizeof(mac)) != 0) {
 		snprintf(err, errlen, "virtio-net %u: saved with MAC %02x:%02x:%02x:%02x:%02x:%02x, this NIC has "
 			 "%02x:%02x:%02x:%02x:%02x:%02x", n->index, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],

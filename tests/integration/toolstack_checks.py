@@ -226,13 +226,16 @@ def run(r, m, sh_check_plain):
              "printf 'echo M=$M; echo U2=$(cut -d. -f1 /proc/uptime)\\n' | paravent console minimal | tr -d '\\r' | "
              "grep -o '^M=.*\\|^U2=[0-9]*' | tail -n 2 > /tmp/u2; cat /tmp/u2; "
              "[ $(sed -n 's/U2=//p' /tmp/u2) -ge $(sed -n 's/U1=//p' /tmp/u1) ] && echo uptime-goes-on; "
-             "ping -c 1 -W 20 $(grep -o 'eth0 has [0-9.]*' %s | tail -n 1 | cut -d' ' -f3) | "
-             "grep -o '1 packets received'".format(s=save) % CONSOLE,
+             "ping -c 3 -W 10 $(grep -o 'eth0 has [0-9.]*' %s | tail -n 1 | cut -d' ' -f3) | "
+             "grep -o '[1-3] packets received' || {{ ip neigh; paravent top -b -n 1; }}".format(s=save) % CONSOLE,
              want=r"^saved minimal to {s}/minimal\.sav: [\d.]+ MiB in [\d.]+ s; the domain is stopped\nrc=0\n0\n"
                   r"paravent: restore: minimal crashed: cannot restore {s}/cut\.sav: the stream ends early[^\n]*truncated\n"
                   r"rc=1\n[\s\S]*outside the image directories[^\n]*\nrc=1\nrestored minimal from {s}/minimal\.sav\nrc=0\n"
                   r"paravent: restore: a domain named minimal exists\nrc=1\nM=kept-42\nU2=\d+\nuptime-goes-on\n"
-                  r"1 packets received$".format(s=save), timeout=600)
+                  r"[1-3] packets received$".format(s=save), timeout=600)
+    sh_check(r, m, "the restored guest is announced on the network: RARP frames from its MAC on its new tap",
+             "grep -o 'announced [0-9a-f:]* on tap vif[0-9.]* ([0-9] RARP frames)' %s/vmm.log | tail -n 1" % DOMDIR,
+             want=r"^announced ([0-9a-f]{2}:){5}[0-9a-f]{2} on tap vif\d+\.0 \(3 RARP frames\)$")
     sh_check(r, m, "paravent-vmm --restore refuses, with the reason and before any guest runs, a file that is not a "
              "save, one whose header is damaged, and a machine unlike the saved one",
              "cd /tmp; paravent-vmm --name x --restore /etc/paravent/examples/minimal.cfg; echo rc=$?; "
