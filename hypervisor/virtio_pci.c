@@ -399,44 +399,38 @@ static void config_written(struct pci_device *d, unsigned off, unsigned len)
 
 /* --- save and restore ------------------------------------------------------------------ */
 
+/* A device's optional hook, under the transport lock as its other callbacks are. */
+static void call_locked(struct virtio_pci *vp, void (*hook)(struct virtio_pci *))
+{
+	if (!hook)
+		return;
+	pthread_mutex_lock(&vp->lock);
+	hook(vp);
+	pthread_mutex_unlock(&vp->lock);
+}
+
 static void vp_snap_quiesce(void *opaque)
 {
 	struct virtio_pci *vp = opaque;
-
-	pthread_mutex_lock(&vp->lock);
-	if (vp->ops->quiesce)
-		vp->ops->quiesce(vp);
-	pthread_mutex_unlock(&vp->lock);
+	call_locked(vp, vp->ops->quiesce);
 }
 
 static void vp_snap_resume(void *opaque)
 {
 	struct virtio_pci *vp = opaque;
-
-	pthread_mutex_lock(&vp->lock);
-	if (vp->ops->resume)
-		vp->ops->resume(vp);
-	pthread_mutex_unlock(&vp->lock);
+	call_locked(vp, vp->ops->resume);
 }
 
 static void vp_snap_track_begin(void *opaque)
 {
 	struct virtio_pci *vp = opaque;
-
-	pthread_mutex_lock(&vp->lock);
-	if (vp->ops->track_begin)
-		vp->ops->track_begin(vp);
-	pthread_mutex_unlock(&vp->lock);
+	call_locked(vp, vp->ops->track_begin);
 }
 
 static void vp_snap_track_end(void *opaque)
 {
 	struct virtio_pci *vp = opaque;
-
-	pthread_mutex_lock(&vp->lock);
-	if (vp->ops->track_end)
-		vp->ops->track_end(vp);
-	pthread_mutex_unlock(&vp->lock);
+	call_locked(vp, vp->ops->track_end);
 }
 
 static void vp_snap_save(void *opaque, struct snap_buf *b)

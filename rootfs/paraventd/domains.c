@@ -1140,6 +1140,32 @@ const struct api_backend domains_backend = {
 	.console = be_console, .metrics = be_metrics, .restore = be_restore,
 };
 
+/* Whether what d's VMM logged since it started (vmm.log from log_mark on) has a line with
+ * phrase; the last such line, from the phrase on, into out. */
+static bool vmm_log_find(const struct domain *d, const char *phrase, char *out, size_t outlen)
+{
+	char path[600], line[400];
+	bool found = false;
+
+	dom_path(d, "vmm.log", path, sizeof(path));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	fseek(f, d->log_mark, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strstr(line, phrase);
+		if (!c)
+			continue;
+		found = true;
+		if (out) {
+			line[strcspn(line, "\r\n")] = 0;
+			snprintf(out, outlen, "%s", c);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /* d's VMM ended with exit code `code` (-1: killed by signal sig); with lock held. */
 static void vmm_ended(struct domain *d, int code, int sig)
 {
@@ -1156,20 +1182,8 @@ static void vmm_ended(struct domain *d, int code, int sig)
 	fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
 	if (d->restoring && code == VMM_EXIT_ERROR) {
 		/* the VMM said why in its log: "cannot restore FILE: reason" */
-		char log[600], line[400], why[300] = "see its vmm.log";
-		dom_path(d, "vmm.log", log, sizeof(log));
-		FILE *f = fopen(log, "r");
-		if (f)
-			fseek(f, d->log_mark, SEEK_SET);
-		while (f && fgets(line, sizeof(line), f)) {
-			char *c = strstr(line, "cannot restore ");
-			if (c) {
-				line[strcspn(line, "\r\n")] = 0;
-				snprintf(why, sizeof(why), "%s", c);
-			}
-		}
-		if (f)
-			fclose(f);
+		char why[300] = "see its vmm.log";
+		vmm_log_find(d, "cannot restore ", why, sizeof(why));
 		snprintf(d->last_exit, sizeof(d->last_exit), "%.150s", why);
 		fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
 	}
@@ -1355,20 +1369,10 @@ static void sample(struct domain *d)
  * before, so its log is what tells, without waiting on it. */
 static void check_restored(struct domain *d)
 {
-	char path[600], line[400];
-	dom_path(d, "vmm.log", path, sizeof(path));
-	FILE *f = fopen(path, "r");
-	if (f)
-		fseek(f, d->log_mark, SEEK_SET);
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "restored the guest")) {
-			d->restoring = false;
-			fprintf(stderr, "paraventd: %s: restored\n", d->name);
-			break;
-		}
+	if (vmm_log_find(d, "restored the guest", NULL, 0)) {
+		d->restoring = false;
+		fprintf(stderr, "paraventd: %s: restored\n", d->name);
 	}
-	if (f)
-		fclose(f);
 }
 
 void domains_poll(void)

@@ -233,6 +233,9 @@ def run(r, m, sh_check_plain):
                   r"rc=1\n[\s\S]*outside the image directories[^\n]*\nrc=1\nrestored minimal from {s}/minimal\.sav\nrc=0\n"
                   r"paravent: restore: a domain named minimal exists\nrc=1\nM=kept-42\nU2=\d+\nuptime-goes-on\n"
                   r"[1-3] packets received$".format(s=save), timeout=600)
+    rc, out = m.sh("grep -o 'saved the guest: [0-9]* bytes' %s/vmm.log | tail -n 1" % DOMDIR, 30)
+    if rc == 0 and out.strip():
+        r.figures.append(("toolstack", "paravent save of the example domain (128 MiB)", out.strip()[len("saved the guest: "):]))
     sh_check(r, m, "the restored guest is announced on the network: RARP frames from its MAC on its new tap",
              "grep -o 'announced [0-9a-f:]* on tap vif[0-9.]* ([0-9] RARP frames)' %s/vmm.log | tail -n 1" % DOMDIR,
              want=r"^announced ([0-9a-f]{2}:){5}[0-9a-f]{2} on tap vif\d+\.0 \(3 RARP frames\)$")
