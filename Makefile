@@ -96,18 +96,23 @@ $(B)/libmicrohttpd: scripts/build-libmicrohttpd.sh | deps $(B)/khdr/include
 	@mkdir -p $(B)
 	@ln -sfn "$$(scripts/build-libmicrohttpd.sh)" $@
 
+# libsodium (Debian's source, musl, static): the migration link's cryptography.
+$(B)/libsodium: scripts/build-libsodium.sh | deps $(B)/khdr/include
+	@mkdir -p $(B)
+	@ln -sfn "$$(scripts/build-libsodium.sh)" $@
+
 # (and two of the VMM's files: the MAC derivation, so that a domain's address is known before
 # its VMM starts, and the tap set-up, since paraventd opens the taps and hands them over)
 $(B)/bin/paraventd: $(PARAVENTD_SRC) $(wildcard rootfs/paraventd/*.h) $(TOOLSTACK_SRC) $(TOOLSTACK_HDR) \
 		hypervisor/paravent-vmm.h hypervisor/virtio_net_hdr.c hypervisor/virtio_net_hdr.h \
 		hypervisor/net_tap.c hypervisor/net_tap.h hypervisor/snapshot_stream.c hypervisor/snapshot_stream.h \
-		VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/khdr/include
+		VERSION $(B)/obj/cJSON-musl.o | $(B)/libmicrohttpd $(B)/libsodium $(B)/khdr/include
 	@mkdir -p $(@D)
-	musl-gcc $(MUSL_CFLAGS) -pthread -I$(B)/cjson -I$(B)/libmicrohttpd/include -Irootfs/toolstack \
+	musl-gcc $(MUSL_CFLAGS) -pthread -I$(B)/cjson -I$(B)/libmicrohttpd/include -I$(B)/libsodium/include -Irootfs/toolstack \
 		-Irootfs/paraventd -Ihypervisor -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
 		$(PARAVENTD_SRC) $(TOOLSTACK_SRC) hypervisor/virtio_net_hdr.c hypervisor/net_tap.c \
 		hypervisor/snapshot_stream.c $(B)/obj/cJSON-musl.o \
-		$(B)/libmicrohttpd/lib/libmicrohttpd.a
+		$(B)/libmicrohttpd/lib/libmicrohttpd.a $(B)/libsodium/lib/libsodium.a
 
 # --- images --------------------------------------------------------------------------------
 
@@ -273,6 +278,12 @@ $(B)/unit/test_image_paths: tests/unit/test_image_paths.c rootfs/paraventd/image
 		rootfs/paraventd/image_paths.h tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
+
+# the migration link against the host's libsodium (libsodium-dev), so that ASan sees our side
+$(B)/unit/test_migrate_link: tests/unit/test_migrate_link.c rootfs/paraventd/migrate_link.c \
+		rootfs/paraventd/migrate_link.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -pthread -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^) -lsodium
 
 $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paraventd/api.h tests/unit/check.h \
 		$(B)/obj/cJSON-host.o

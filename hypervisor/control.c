@@ -120,6 +120,9 @@ static cJSON *stats_json(struct vm *vm)
 		cJSON_AddNumberToObject(mg, "sent_bytes", (double)ms.sent_bytes);
 		cJSON_AddNumberToObject(mg, "dirty_pages", (double)ms.dirty_pages);
 		cJSON_AddNumberToObject(mg, "rate_mbps", ms.rate_mbps);
+		cJSON_AddNumberToObject(mg, "dirty_rate_mbps", ms.dirty_rate_mbps);
+		cJSON_AddNumberToObject(mg, "expected_downtime_ms", (double)ms.expected_downtime_ms);
+		cJSON_AddBoolToObject(mg, "stopped", ms.stopped);
 		cJSON_AddNumberToObject(mg, "downtime_ms", (double)ms.downtime_ms);
 		cJSON_AddNumberToObject(mg, "total_ms", (double)ms.total_ms);
 		cJSON *rp = cJSON_AddArrayToObject(mg, "round_pages");
@@ -231,7 +234,7 @@ static bool whole_number(const cJSON *v, double max, uint64_t *out)
 	return true;
 }
 
-/* {"op":"migrate","socket":PATH,"config":TEXT,"max_rounds":N,"downtime_ms":N} */
+/* {"op":"migrate","socket":PATH,"config":TEXT,"max_rounds":N,"downtime_ms":N,"live":BOOL} */
 static int migrate_request(struct vm *vm, const cJSON *req, char *msg, size_t msglen)
 {
 	const cJSON *sock = cJSON_GetObjectItemCaseSensitive(req, "socket");
@@ -252,8 +255,13 @@ static int migrate_request(struct vm *vm, const cJSON *req, char *msg, size_t ms
 		snprintf(msg, msglen, "migrate: \"max_rounds\" (0 to 1000) and \"downtime_ms\" (1 to 60000) are whole numbers");
 		return -1;
 	}
+	const cJSON *live = cJSON_GetObjectItemCaseSensitive(req, "live");
+	if (live && !cJSON_IsBool(live)) {
+		snprintf(msg, msglen, "migrate: \"live\" is true or false");
+		return -1;
+	}
 	return migrate_start(vm, sock->valuestring, config ? config->valuestring : NULL, (unsigned)rounds,
-			     (unsigned)downtime, msg, msglen);
+			     (unsigned)downtime, !live || cJSON_IsTrue(live), msg, msglen);
 }
 
 /* {"op":"save","path":FILE,"then":"stop"|"pause"|"continue","config":TEXT}. The socket is

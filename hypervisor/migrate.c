@@ -22,6 +22,9 @@
 
 static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct migrate_status status;
+/* The stream being written, so that "stats" shows the bytes sent within a round, not only
+ * after it (round 0 and a stop-and-copy take minutes on a slow link). */
+static struct snap_writer *active_writer;
 
 struct job {
 	struct vm *vm;
@@ -29,6 +32,7 @@ struct job {
 	char *config;
 	unsigned max_rounds;
 	unsigned downtime_ms;
+	bool live;
 };
 
 static uint64_t now_ms(void)
@@ -42,6 +46,8 @@ void migrate_get_status(struct migrate_status *s)
 {
 	pthread_mutex_lock(&status_lock);
 	*s = status;
+	if (active_writer && s->state == MIGRATE_RUNNING)
+		s->sent_bytes = __atomic_load_n(&active_writer->bytes, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&status_lock);
 }
 
@@ -76,6 +82,13 @@ static int expect_line(int fd, const char *want, int seconds)
 		got++;
 	}
 	return -1;
+}
+
+static void set_stopped(void)
+{
+	pthread_mutex_lock(&status_lock);
+	status.stopped = true;
+	pthread_mutex_unlock(&status_lock);
 }
 
 static int send_line(int fd, const char *s)
@@ -118,7 +131,9 @@ static int send_dirty(struct vm *vm, struct snap_writer *w, uint64_t **bm)
 	return 0;
 }
 
-static void record_round(unsigned round, uint64_t pages, uint64_t bytes, double rate)
+/* After each round: what it sent, how fast the link went, how fast the guest dirties memory
+ * (pages found dirty over the round's duration) and what stopping now would cost. */
+static void record_round(unsigned round, uint64_t pages, uint64_t bytes, double rate, double dirty_rate)
 {
 	pthread_mutex_lock(&status_lock);
 	status.round = round;
@@ -128,6 +143,27 @@ static void record_round(unsigned round, uint64_t pages, uint64_t bytes, double 
 		status.round_pages[round] = pages;
 	if (rate > 0)
 		status.rate_mbps = rate;
+	status.dirty_rate_mbps = dirty_rate;
+	if (status.rate_mbps > 0)
+		status.expected_downtime_ms = (uint64_t)((double)pages * 4096 / 1e6 / status.rate_mbps * 1000);
+	pthread_mutex_unlock(&status_lock);
+}
+
+/* What the stop-and-copy round about to start will send, and the pause it will cost. */
+static void record_estimate(uint64_t pages, double dirty_rate)
+{
+	pthread_mutex_lock(&status_lock);
+	status.dirty_pages = pages;
+	status.dirty_rate_mbps = dirty_rate;
+	if (status.rate_mbps > 0)
+		status.expected_downtime_ms = (uint64_t)((double)pages * 4096 / 1e6 / status.rate_mbps * 1000);
+	pthread_mutex_unlock(&status_lock);
+}
+
+static void record_bytes(uint64_t bytes)
+{
+	pthread_mutex_lock(&status_lock);
+	status.sent_bytes = bytes;
 	pthread_mutex_unlock(&status_lock);
 }
 
@@ -150,7 +186,7 @@ static void *migrate_thread(void *arg)
 {
 	struct job *j = arg;
 	struct vm *vm = j->vm;
-	struct snap_writer w;
+	struct snap_writer w = { 0 };
 	uint64_t *bm[GUEST_MEM_MAX_REGIONS] = { 0 };
 	uint64_t start = now_ms(), pages = 0;
 	char err[200] = "";
@@ -167,6 +203,29 @@ static void *migrate_thread(void *arg)
 			goto out;
 		}
 	}
+	uint64_t paused = 0;
+	int r;
+	pthread_mutex_lock(&status_lock);
+	active_writer = &w;
+	pthread_mutex_unlock(&status_lock);
+	if (!j->live) {
+		/* stop and copy from the start: the guest pauses, everything goes, then its state */
+		eventloop_hold();
+		vm_pause(vm);
+		paused = now_ms();
+		snapshot_devices_quiesce();
+		set_stopped();
+		r = snap_writer_begin(&w, j->fd) == 0 && snapshot_write_head(vm, &w, j->config) == 0 &&
+				    snapshot_write_ram(vm, &w) == 0
+			    ? 0
+			    : -1;
+		record_bytes(w.bytes);
+		if (r == 0)
+			r = snapshot_write_state(vm, &w, err, sizeof(err));
+		pages = w.bytes / 4096;
+		round = 0;
+		goto handshake;
+	}
 	tracking(vm, 1);
 	/* round 0: everything that is not zero; the log started first, so nothing is missed */
 	uint64_t t0 = now_ms();
@@ -174,45 +233,70 @@ static void *migrate_thread(void *arg)
 	    snapshot_write_ram(vm, &w) != 0)
 		goto send_failed;
 	double rate = (double)w.bytes / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
-	record_round(0, w.bytes / 4096, w.bytes, rate);
-	vmm_log("migration round 0: %.1f MB at %.1f MB/s", (double)w.bytes / 1e6, rate);
+	uint64_t round_ms = now_ms() - t0 + 1;
+	record_round(0, w.bytes / 4096, w.bytes, rate, 0);
+	vmm_log("migration round 0: %llu pages, %.1f MB at %.1f MB/s", (unsigned long long)(w.bytes / 4096),
+		(double)w.bytes / 1e6, rate);
 	/* rounds: what the guest dirtied meanwhile, until what is left fits the downtime target */
 	for (round = 1;; round++) {
 		pages = collect_dirty(vm, bm);
+		double dirty_rate = (double)pages * 4096 / 1e6 / ((double)round_ms / 1000);
 		double budget = rate * 1e6 * j->downtime_ms / 1000;
-		if ((double)pages * 4096 <= budget || round > j->max_rounds)
+		if ((double)pages * 4096 <= budget || round > j->max_rounds) {
+			record_estimate(pages, dirty_rate);
 			break;
+		}
 		uint64_t before = w.bytes;
 		t0 = now_ms();
 		if (send_dirty(vm, &w, bm) != 0)
 			goto send_failed;
-		rate = (double)(w.bytes - before) / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
-		record_round(round, pages, w.bytes, rate);
+		round_ms = now_ms() - t0 + 1;
+		rate = (double)(w.bytes - before) / 1e6 / ((double)round_ms / 1000);
+		record_round(round, pages, w.bytes, rate, dirty_rate);
 		vmm_log("migration round %u: %llu dirty pages, %.1f MB/s", round, (unsigned long long)pages, rate);
 	}
 	/* stop and copy: nothing moves now, not the vCPUs, not the devices */
 	eventloop_hold();
 	vm_pause(vm);
-	uint64_t paused = now_ms();
+	paused = now_ms();
 	snapshot_devices_quiesce();
+	set_stopped();
 	pages = collect_dirty(vm, bm);
-	int r = send_dirty(vm, &w, bm);
+	r = send_dirty(vm, &w, bm);
 	if (r == 0)
 		r = snapshot_write_state(vm, &w, err, sizeof(err));
+handshake:;
+	/* where the pause goes: sending, the receiver loading, the handshake */
+	uint64_t sent_at = now_ms(), ready_at = 0;
 	if (r == 0 && expect_line(j->fd, "ready", MIGRATE_HANDSHAKE_SECONDS) != 0) {
 		snprintf(err, sizeof(err), "the receiver did not load the guest (see its log)");
 		r = -2;
 	}
+	ready_at = now_ms();
 	if (r == 0 && send_line(j->fd, "go\n") != 0) {
 		snprintf(err, sizeof(err), "the link broke before the receiver was told to go");
 		r = -2;
+	}
+	if (r == 0 && expect_line(j->fd, "running", MIGRATE_HANDSHAKE_SECONDS) != 0) {
+		/* The receiver may or may not have heard "go": resuming here could run the guest
+		 * twice, and it must not be lost either. It stays here, paused, for a person to
+		 * decide with what they see on the receiver. */
+		snprintf(err, sizeof(err),
+			 "the receiver was told to go but did not confirm that it runs the guest; it stays "
+			 "paused here: unpause it here only if it does not run there");
+		snapshot_devices_resume();
+		eventloop_release();
+		if (j->live)
+			tracking(vm, 0);
+		goto out;
 	}
 	if (r != 0) {
 		if (r == -1)
 			snprintf(err, sizeof(err), "cannot send: %s", strerror(w.error ? w.error : EIO));
 		snapshot_devices_resume();
 		eventloop_release();
-		tracking(vm, 0);
+		if (j->live)
+			tracking(vm, 0);
 		if (!was_paused)
 			vm_resume(vm);
 		goto out;
@@ -227,6 +311,9 @@ static void *migrate_thread(void *arg)
 	status.downtime_ms = end - paused;
 	status.total_ms = end - start;
 	pthread_mutex_unlock(&status_lock);
+	vmm_log("stop-and-copy: sent in %llu ms, the receiver ready %llu ms later, running %llu ms after that",
+		(unsigned long long)(sent_at - paused), (unsigned long long)(ready_at - sent_at),
+		(unsigned long long)(end - ready_at));
 	vmm_log("migrated: %u rounds, %.1f MB, last round %llu pages, downtime %llu ms, total %llu ms", round + 1,
 		(double)w.bytes / 1e6, (unsigned long long)pages, (unsigned long long)(end - paused),
 		(unsigned long long)(end - start));
@@ -241,6 +328,9 @@ send_failed:
 	tracking(vm, 0);
 	snprintf(err, sizeof(err), "cannot send: %s", strerror(w.error ? w.error : EIO));
 out:
+	pthread_mutex_lock(&status_lock);
+	active_writer = NULL;
+	pthread_mutex_unlock(&status_lock);
 	close(j->fd);
 	free(j->config);
 	free(j);
@@ -265,7 +355,7 @@ static int unix_address(const char *path, struct sockaddr_un *a, char *err, size
 }
 
 int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
-		  unsigned downtime_ms, char *err, size_t errlen)
+		  unsigned downtime_ms, bool live, char *err, size_t errlen)
 {
 	struct sockaddr_un a;
 	pthread_t t;
@@ -289,7 +379,7 @@ int migrate_start(struct vm *vm, const char *socket_path, const char *config, un
 	struct job *j = calloc(1, sizeof(*j));
 	if (j)
 		*j = (struct job){ .vm = vm, .fd = fd, .config = strdup(config ? config : ""), .max_rounds = max_rounds,
-				   .downtime_ms = downtime_ms };
+				   .downtime_ms = downtime_ms, .live = live };
 	pthread_mutex_lock(&status_lock);
 	memset(&status, 0, sizeof(status));
 	status.state = MIGRATE_RUNNING;
@@ -341,6 +431,11 @@ int migrate_receive(struct vm *vm, const char *socket_path, char *err, size_t er
 	else if (send_line(fd, "ready\n") != 0 || expect_line(fd, "go", MIGRATE_HANDSHAKE_SECONDS) != 0) {
 		snprintf(err, errlen, "the sender did not confirm: it keeps the guest");
 		r = -1;
+	} else {
+		/* the guest is ours now, whether or not this reaches the sender (which then keeps
+		 * its copy paused, never running) */
+		send_line(fd, "running\n");
+		vmm_log("received the guest: it runs here");
 	}
 	close(fd);
 	return r;

@@ -3,12 +3,14 @@
  * what it dirtied, round after round, until what is left fits the downtime target; then it
  * pauses the guest and sends the rest with the vCPU and device state (the save stream of
  * snapshot.h, with RAM sections repeated). The receiver loads it and answers "ready"; the
- * sender answers "go" and ends; the receiver runs the guest. Any failure before "go" leaves
- * the guest running at the sender and the receiver discards what it got: never both, and
- * never neither unless the last message itself is lost. */
+ * sender answers "go"; the receiver answers "running" and runs the guest; the sender ends.
+ * Any failure before "go" leaves the guest running at the sender and the receiver discards
+ * what it got. If "running" does not come back, the sender cannot know whether "go" arrived:
+ * it keeps the guest paused (never both running, and not lost either). */
 #ifndef PARAVENT_VMM_MIGRATE_H
 #define PARAVENT_VMM_MIGRATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,16 +29,19 @@ struct migrate_status {
 	uint64_t dirty_pages;    /* found dirty by the last round */
 	uint64_t round_pages[64]; /* pages sent per round (the first 64 rounds) */
 	double rate_mbps;        /* the link's speed as measured by the last round, MB/s */
+	double dirty_rate_mbps;  /* how fast the guest dirtied memory during the last round */
+	uint64_t expected_downtime_ms; /* the pause the dirty pages left would cost now */
+	bool stopped;            /* in stop-and-copy: the guest is paused */
 	uint64_t downtime_ms;    /* guest paused until the receiver was ready */
 	uint64_t total_ms;
 	char error[200];
 };
 
 /* Connects to the receiver at socket_path and starts sending in a thread of its own; the
- * guest keeps running. 0, or -1 with err (no receiver, a migration already running). On
+ * guest keeps running (live), or pauses at once and goes in one stop-and-copy (!live). 0, or -1 with err (no receiver, a migration already running). On
  * success the VMM later exits with VMM_EXIT_MIGRATED. */
 int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
-		  unsigned downtime_ms, char *err, size_t errlen);
+		  unsigned downtime_ms, bool live, char *err, size_t errlen);
 
 void migrate_get_status(struct migrate_status *s);
 

@@ -49,7 +49,7 @@ static int write_all(struct snap_writer *w, const void *data, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
-		w->bytes += (uint64_t)n;
+		__atomic_fetch_add(&w->bytes, (uint64_t)n, __ATOMIC_RELAXED); /* read by migrate_get_status */
 	}
 	return 0;
 }

@@ -7,6 +7,10 @@ packages=(
 	# compilers and the kernel build
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod rsync
 	musl-tools dpkg-dev
+	# libsodium's Debian source has no generated configure: its build runs autoreconf
+	autoconf automake libtool
+	# the unit test of paraventd's migration link (host compiler, sanitizers)
+	libsodium-dev
 	# fuzzing (make fuzz, and briefly in make test): clang with libFuzzer
 	clang libclang-rt-14-dev
 	# sources

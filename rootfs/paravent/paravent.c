@@ -14,6 +14,7 @@
 #include "api_client.h"
 #include "console.h"
 #include "mem.h"
+#include "migrate.h"
 #include "save.h"
 #include "sched.h"
 #include "top.h"
@@ -50,6 +51,8 @@ static const char usage[] =
 	"                  (-p: it stays paused, -c: it runs on); FILE in /var/lib/paravent/save,\n"
 	"                  /mnt, /media or another image directory\n"
 	"  restore FILE    the saved domain, running again where it stopped\n"
+	"  migrate [--live] [--token-file F] [--bandwidth MB/s] DOM HOST  the domain to HOST's\n"
+	"                  paraventd (paravent migrate --help: all options)\n"
 	"  help            this text\n"
 	"  --version       the Paravent version\n"
 	"Configuration files: docs/config.md (an xl.cfg subset).\n";
@@ -352,6 +355,8 @@ int main(int argc, char **argv)
 		return cmd_vcpu_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "save") == 0)
 		return cmd_save(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migrate") == 0)
+		return cmd_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "restore") == 0)
 		return cmd_restore(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {

@@ -121,16 +121,18 @@ static void domain_route(const struct api_backend *b, void *ctx, const struct ap
 		backend_reply(rs, status, out, err);
 		return;
 	}
-	if (strcmp(sub, "save") == 0) {
-		/* POST starts a save, GET tells how the last one went */
+	if (strcmp(sub, "save") == 0 || strcmp(sub, "migrate") == 0) {
+		/* POST starts a save or a migration, GET tells how the last one went */
+		char status_action[24];
 		cJSON *args = NULL;
 		int status;
+		snprintf(status_action, sizeof(status_action), "%s-status", sub);
 		if (strcmp(rq->method, "GET") == 0) {
-			status = b->action(ctx, name, "save-status", NULL, &out, err, sizeof(err));
+			status = b->action(ctx, name, status_action, NULL, &out, err, sizeof(err));
 		} else if (strcmp(rq->method, "POST") == 0) {
 			if (!(args = json_body(rq, rs)))
 				return;
-			status = b->action(ctx, name, "save", args, &out, err, sizeof(err));
+			status = b->action(ctx, name, sub, args, &out, err, sizeof(err));
 			cJSON_Delete(args);
 		} else {
 			method_not_allowed(rs, "GET, POST");

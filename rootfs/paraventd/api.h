@@ -45,7 +45,7 @@ struct api_backend {
 	int (*create)(void *ctx, const char *config, size_t len, cJSON **out, char *err, size_t errlen);
 	int (*show)(void *ctx, const char *name, cJSON **out, char *err, size_t errlen);
 	/* action: destroy, shutdown, reboot, pause, unpause, vcpus, memory, sched, pin, maxmem,
-	 * stats, save, save-status; args is the request's JSON object (NULL for the body-less
+	 * stats, save, save-status, migrate, migrate-status; args is the request's JSON object (NULL for the body-less
 	 * ones). */
 	int (*action)(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		      char *err, size_t errlen);

@@ -34,6 +34,9 @@
 #include "domain_cgroup.h"
 #include "domain_config.h"
 #include "domain_config_json.h"
+#include "migrate_link.h"
+#include "migrate_receive.h"
+#include "migrate_send.h"
 #include "save_jobs.h"
 #include "snapshot_stream.h"
 #include "vcpu_pin.h"
@@ -69,7 +72,9 @@ struct domain {
 	struct anomaly anomaly;   /* its unusual behaviour, from samples (anomaly.h) */
 	char last_exit[160];
 	char *restore_from; /* the next start resumes this save file instead of booting */
-	bool restoring;     /* its VMM is reading a save file: not yet running the guest */
+	bool restoring;     /* its VMM is reading a save file or a stream: not yet running the guest */
+	bool incoming_next; /* the next start waits for a migrating guest (paravent-vmm --incoming) */
+	bool incoming;      /* its VMM waits for or reads a migrating guest: gone if that fails */
 	long log_mark;      /* vmm.log's size when the VMM started: what it says of this run follows */
 };
 
@@ -300,9 +305,14 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	argv[n++] = con;
 	argv[n++] = "--log";
 	argv[n++] = log;
+	char incoming[600];
 	if (d->restore_from) {
 		argv[n++] = "--restore";
 		argv[n++] = d->restore_from;
+	} else if (d->incoming_next) {
+		dom_path(d, "incoming.sock", incoming, sizeof(incoming));
+		argv[n++] = "--incoming";
+		argv[n++] = incoming;
 	}
 	argv[n] = NULL;
 
@@ -346,7 +356,9 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	d->pid = pid;
 	d->state = DOM_RUNNING;
 	/* once: a restored guest that reboots boots its kernel */
-	d->restoring = d->restore_from != NULL;
+	d->restoring = d->restore_from != NULL || d->incoming_next;
+	d->incoming = d->incoming_next;
+	d->incoming_next = false;
 	free(d->restore_from);
 	d->restore_from = NULL;
 	d->started = time(NULL);
@@ -447,6 +459,7 @@ static cJSON *domain_json(const struct domain *d)
 		cJSON_AddStringToObject(o, "last_exit", d->last_exit);
 	cJSON_AddBoolToObject(o, "restoring", live && d->restoring);
 	cJSON_AddBoolToObject(o, "saving", live && save_job_running(d->name));
+	cJSON_AddBoolToObject(o, "migrating", live && migrate_send_running(d->name));
 	/* its fixed address on pvbr0, the one its name resolves to in dom0 */
 	int host = guest_names_host_of(d->name);
 	if (host >= 0) {
@@ -614,8 +627,8 @@ static bool files_allowed(const struct domain_config *cfg, char *err, size_t err
 /* A domain from a configuration's text, started. remember: keep its configuration for the
  * next boot when it says autostart = 1 (not for the ones autostart itself starts). restore:
  * a save file to resume instead of booting (NULL: boot). */
-static int create_domain(const char *text, size_t len, bool remember, const char *restore, cJSON **out,
-			 char *err, size_t errlen)
+static int create_domain(const char *text, size_t len, bool remember, const char *restore,
+			 struct incoming *in, cJSON **out, char *err, size_t errlen)
 {
 	struct domain_config cfg;
 	if (domcfg_parse("config", text, len, &cfg, err, errlen) != 0) {
@@ -674,6 +687,14 @@ static int create_domain(const char *text, size_t len, bool remember, const char
 		snprintf(err, errlen, "out of memory");
 		return 500;
 	}
+	if (in) {
+		struct stat logst;
+		d->incoming_next = true;
+		snprintf(in->name, sizeof(in->name), "%s", d->name);
+		dom_path(d, "incoming.sock", in->socket, sizeof(in->socket));
+		dom_path(d, "vmm.log", in->vmm_log, sizeof(in->vmm_log));
+		in->log_mark = stat(in->vmm_log, &logst) == 0 ? (long)logst.st_size : 0;
+	}
 	/* its name on pvbr0 first: the guest asks for its address as soon as it boots */
 	for (int i = 0; i < d->cfg.nvifs; i++) {
 		if (strcmp(d->cfg.vif[i].bridge, "pvbr0") == 0) {
@@ -701,7 +722,7 @@ static int create_domain(const char *text, size_t len, bool remember, const char
 static int be_create(void *ctx, const char *text, size_t len, cJSON **out, char *err, size_t errlen)
 {
 	(void)ctx;
-	return create_domain(text, len, true, NULL, out, err, errlen);
+	return create_domain(text, len, true, NULL, NULL, out, err, errlen);
 }
 
 /* POST /restore: the domain a save file describes (its CONF section, the configuration it
@@ -728,15 +749,36 @@ static int be_restore(void *ctx, const char *path, cJSON **out, char *err, size_
 		snprintf(err, errlen, "%s cannot be restored: %s", path, why);
 		return 400;
 	}
-	int status = create_domain(text, strlen(text), false, real, out, err, errlen);
+	int status = create_domain(text, strlen(text), false, real, NULL, out, err, errlen);
 	free(text);
 	return status;
+}
+
+/* A migrating guest's domain (migrate_receive.h): created like any, its VMM waiting for the
+ * stream; never remembered for autostart here (the sender's host may still list it). */
+int domains_incoming(const char *text, size_t len, struct incoming *in, char *err, size_t errlen)
+{
+	cJSON *out = NULL;
+	int status = create_domain(text, len, false, NULL, in, &out, err, errlen);
+	cJSON_Delete(out);
+	return status;
+}
+
+void domains_incoming_abort(const char *name)
+{
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	if (d && d->incoming && is_live(d)) {
+		d->destroying = true;
+		kill(d->pid, SIGKILL);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 int domains_create_text(const char *text, size_t len, char *err, size_t errlen)
 {
 	cJSON *out = NULL;
-	int status = create_domain(text, len, false, NULL, &out, err, errlen);
+	int status = create_domain(text, len, false, NULL, NULL, &out, err, errlen);
 	cJSON_Delete(out);
 	return status == 201 ? 0 : -1;
 }
@@ -974,6 +1016,72 @@ static int start_save(struct domain *d, const cJSON *args, cJSON **out, char *er
 	return 202;
 }
 
+/* The migration's thread is done. A guest whose receiver never confirmed stays paused here
+ * (hypervisor/migrate.h): say so. A migrated one is gone already (its VMM exited). */
+static void migrate_ended(const char *name, bool ok, const char *error)
+{
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	if (d && !ok && strstr(error, "stays paused here") && is_live(d))
+		d->state = DOM_PAUSED;
+	pthread_mutex_unlock(&lock);
+}
+
+static bool json_uint(const cJSON *args, const char *key, double max, double *v)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(args, key);
+	if (!x)
+		return true;
+	if (!cJSON_IsNumber(x) || x->valuedouble < 0 || x->valuedouble > max)
+		return false;
+	*v = x->valuedouble;
+	return true;
+}
+
+/* POST /domains/NAME/migrate {"host":H,"token":T,"port":N,"live":B,"max_rounds":N,
+ * "downtime_ms":N,"bandwidth_mbps":X}: starts the migration (migrate_send.h) and answers at
+ * once; GET /domains/NAME/migrate tells how it goes. */
+static int start_migrate(struct domain *d, const cJSON *args, cJSON **out, char *err, size_t errlen)
+{
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(args, "host");
+	const cJSON *token = cJSON_GetObjectItemCaseSensitive(args, "token");
+	const cJSON *live = cJSON_GetObjectItemCaseSensitive(args, "live");
+	double port = MIGRATE_LINK_PORT, rounds = 30, downtime = 100, bw = 0;
+	struct migrate_send_args a = { .live = true };
+	struct stat st;
+
+	if (!cJSON_IsString(host) || !host->valuestring[0] || strlen(host->valuestring) >= sizeof(a.host) ||
+	    !cJSON_IsString(token) || !token->valuestring[0] || strlen(token->valuestring) >= sizeof(a.token)) {
+		snprintf(err, errlen, "want {\"host\": HOST, \"token\": the receiver's API token}");
+		return 400;
+	}
+	if ((live && !cJSON_IsBool(live)) || !json_uint(args, "port", 65535, &port) || port < 1 ||
+	    !json_uint(args, "max_rounds", 1000, &rounds) || !json_uint(args, "downtime_ms", 60000, &downtime) ||
+	    downtime < 1 || !json_uint(args, "bandwidth_mbps", 100000, &bw)) {
+		snprintf(err, errlen, "\"live\" is true or false; \"port\" 1 to 65535, \"max_rounds\" 0 to 1000, "
+				      "\"downtime_ms\" 1 to 60000, \"bandwidth_mbps\" 0 (no limit) to 100000");
+		return 400;
+	}
+	snprintf(a.name, sizeof(a.name), "%s", d->name);
+	snprintf(a.host, sizeof(a.host), "%s", host->valuestring);
+	snprintf(a.token, sizeof(a.token), "%s", token->valuestring);
+	dom_path(d, "control.sock", a.control, sizeof(a.control));
+	dom_path(d, "migrate-out.sock", a.data, sizeof(a.data));
+	dom_path(d, "vmm.log", a.vmm_log, sizeof(a.vmm_log));
+	a.log_mark = stat(a.vmm_log, &st) == 0 ? (long)st.st_size : 0;
+	a.config = d->config_text ? d->config_text : "";
+	a.port = (int)port;
+	a.live = !live || cJSON_IsTrue(live);
+	a.max_rounds = (unsigned)rounds;
+	a.downtime_ms = (unsigned)downtime;
+	a.bandwidth_mbps = bw;
+	a.on_end = migrate_ended;
+	if (migrate_send_start(&a, err, errlen) != 0)
+		return 409;
+	*out = migrate_send_json(d->name);
+	return 202;
+}
+
 static int be_action(void *ctx, const char *name, const char *action, const cJSON *args, cJSON **out,
 		     char *err, size_t errlen)
 {
@@ -981,6 +1089,14 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 	int status = 202;
 	(void)ctx;
 	(void)out;
+	if (strcmp(action, "migrate-status") == 0) {
+		/* answered after the domain is gone, too: a migrated domain leaves */
+		*out = migrate_send_json(name);
+		if (*out)
+			return 200;
+		snprintf(err, errlen, "no migration of %s since paraventd started", name);
+		return 404;
+	}
 	if (strcmp(action, "save-status") == 0) {
 		/* answered after the domain is gone, too: a saved domain stops */
 		*out = save_job_json(name);
@@ -1014,8 +1130,14 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 		snprintf(err, errlen, "%s is being saved: try again when that is done", name);
 		status = 409;
 	} else if (d->restoring) {
-		snprintf(err, errlen, "%s is still being restored: try again when it runs", name);
+		snprintf(err, errlen, "%s is still %s: try again when it runs", name,
+			 d->incoming ? "arriving by migration" : "being restored");
 		status = 409;
+	} else if (migrate_send_running(d->name)) {
+		snprintf(err, errlen, "%s is migrating: try again when that is done", name);
+		status = 409;
+	} else if (strcmp(action, "migrate") == 0) {
+		status = start_migrate(d, args, out, err, errlen);
 	} else if (strcmp(action, "save") == 0) {
 		status = start_save(d, args, out, err, errlen);
 	} else if (strcmp(action, "shutdown") == 0 || strcmp(action, "reboot") == 0) {
@@ -1186,6 +1308,14 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		vmm_log_find(d, "cannot restore ", why, sizeof(why));
 		snprintf(d->last_exit, sizeof(d->last_exit), "%.150s", why);
 		fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
+	}
+	if (d->incoming) {
+		/* the guest did not arrive: the sender still has it, and this domain never ran */
+		char why[300] = "see its vmm.log";
+		vmm_log_find(d, "cannot receive the guest: ", why, sizeof(why));
+		fprintf(stderr, "paraventd: %s: not received: %s\n", d->name, why);
+		forget(d);
+		return;
 	}
 	if (d->destroying) {
 		forget(d);
@@ -1369,7 +1499,13 @@ static void sample(struct domain *d)
  * before, so its log is what tells, without waiting on it. */
 static void check_restored(struct domain *d)
 {
-	if (vmm_log_find(d, "restored the guest", NULL, 0)) {
+	if (d->incoming) {
+		if (vmm_log_find(d, "received the guest: it runs here", NULL, 0)) {
+			d->incoming = false;
+			d->restoring = false;
+			fprintf(stderr, "paraventd: %s: arrived by migration\n", d->name);
+		}
+	} else if (vmm_log_find(d, "restored the guest", NULL, 0)) {
 		d->restoring = false;
 		fprintf(stderr, "paraventd: %s: restored\n", d->name);
 	}
@@ -1386,7 +1522,8 @@ void domains_poll(void)
 		if (d->used && is_live(d) && d->restoring)
 			check_restored(d);
 		/* a VMM writing a save answers nothing else until it is done */
-		if (sampling && d->used && d->state == DOM_RUNNING && !d->restoring && !save_job_running(d->name))
+		if (sampling && d->used && d->state == DOM_RUNNING && !d->restoring && !save_job_running(d->name) &&
+		    !migrate_send_running(d->name))
 			sample(d);
 		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop &&
 		    !save_job_running(d->name)) {

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "migrate_link.h"
+#include "migrate_receive.h"
 #include "autostart.h"
 #include "client_rate.h"
 #include "console_proxy.h"
@@ -42,6 +44,7 @@ static char token[API_TOKEN_LEN + 1];
 static const char usage[] =
 	"usage: paraventd [--listen ADDR] [--port N] [--state DIR] [--run DIR] [--vmm PATH]\n"
 	"                 [--shutdown-grace SECONDS] [--anomaly-window SECONDS] [--image-dir DIR]...\n"
+	"                 [--relocation ADDR|off] [--relocation-port N]\n"
 	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
 	"  --port N       TCP port (default 8000)\n"
 	"  --state DIR    persistent state: the API token, autostart configurations\n"
@@ -53,7 +56,10 @@ static const char usage[] =
 	"  --anomaly-window SECONDS  how long a domain's CPU must stay at its limit, or a burst\n"
 	"                 must be over, to set or clear an anomaly flag (default 180)\n"
 	"  --image-dir DIR  a directory whose files domains may use as kernel, ramdisk or disk,\n"
-	"                 besides /usr/share/paravent, /var/lib/paravent/images, /mnt, /media\n";
+	"                 besides /usr/share/paravent, /var/lib/paravent/images, /mnt, /media\n"
+	"  --relocation ADDR  where migrating guests arrive from other hosts that hold this host's\n"
+	"                 API token (default 0.0.0.0, every address; off: none)\n"
+	"  --relocation-port N  its TCP port (default 8002)\n";
 
 /* The token: read from STATE/api-token, or made once from getrandom and kept there (0600). */
 static int load_token(const char *state)
@@ -232,7 +238,8 @@ int main(int argc, char **argv)
 {
 	const char *listen_addr = "127.0.0.1", *state = "/var/lib/paravent", *run = "/run/paravent";
 	const char *vmm = "paravent-vmm";
-	long port = 8000;
+	long port = 8000, relocation_port = MIGRATE_LINK_PORT;
+	const char *relocation = "0.0.0.0";
 
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -241,6 +248,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--state") == 0 && v) state = v;
 		else if (strcmp(argv[i], "--run") == 0 && v) run = v;
 		else if (strcmp(argv[i], "--vmm") == 0 && v) vmm = v;
+		else if (strcmp(argv[i], "--relocation") == 0 && v) relocation = v;
+		else if (strcmp(argv[i], "--relocation-port") == 0 && v) relocation_port = strtol(v, NULL, 10);
 		else if (strcmp(argv[i], "--shutdown-grace") == 0 && v && atoi(v) >= 1 && atoi(v) <= 86400)
 			domains_set_shutdown_grace(atoi(v));
 		else if (strcmp(argv[i], "--anomaly-window") == 0 && v && atoi(v) >= 10 && atoi(v) <= 86400)
@@ -297,6 +306,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "paraventd: API on %s and http://%s:%ld/\n", sock, listen_addr, port);
+	if (strcmp(relocation, "off") != 0) {
+		char err[200];
+		if (relocation_port < 1 || relocation_port > 65535 ||
+		    migrate_receive_start(relocation, (int)relocation_port, token, err, sizeof(err)) != 0) {
+			/* the API still serves: this host just cannot receive guests */
+			fprintf(stderr, "paraventd: no relocation port: %s\n",
+				relocation_port < 1 || relocation_port > 65535 ? "--relocation-port is 1 to 65535" : err);
+		} else {
+			fprintf(stderr, "paraventd: migrating guests arrive on %s:%ld\n", relocation, relocation_port);
+		}
+	}
 	/* once the API answers, so that clients see the domains as they come */
 	autostart_run(domains_create_text, AUTOSTART_SYSTEM_DIR);
 	for (;;) {

@@ -108,7 +108,7 @@ class Serial:
 class Machine:
     def __init__(self, name, workdir, iso=None, firmware="bios", media="cdrom",
                  kernel=None, initrd=None, append=None, options="paravent.shell=ttyS1 paravent.autostart=none",
-                 memory=2048, smp=2, disks=(), cpu="max"):
+                 memory=2048, smp=2, disks=(), cpu="max", extra_args=()):
         self.name = name
         self.dir = os.path.join(workdir, name)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -117,6 +117,7 @@ class Machine:
         self.kernel, self.initrd, self.append = kernel, initrd, append
         self.options, self.memory, self.smp, self.disks = options, memory, smp, disks
         self.cpu = cpu
+        self.extra_args = list(extra_args)  # e.g. a second NIC on a socket network
         self.proc = None
         self.started = None
         self.console = Serial(os.path.join(self.dir, "ttyS0.sock"), os.path.join(self.dir, "ttyS0.log"))
@@ -150,7 +151,7 @@ class Machine:
             a += ["-kernel", self.kernel, "-initrd", self.initrd, "-append", self.append or ""]
         for i, d in enumerate(self.disks):
             a += ["-drive", "if=virtio,format=raw,snapshot=on,file=" + d]
-        return a
+        return a + self.extra_args
 
     def start(self):
         args = self.qemu_args()

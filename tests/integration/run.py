@@ -16,6 +16,7 @@ import glob
 import hashlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import Machine, TimeoutError_  # noqa: E402
 import demo_checks  # noqa: E402
+import migration_checks  # noqa: E402
 import net_checks  # noqa: E402
 import toolstack_checks  # noqa: E402
 import vmm_checks  # noqa: E402
@@ -170,6 +172,39 @@ def test_boot_matrix(r, args, version, build_id):
                 m.stop()
 
 
+def test_two_hosts(r, args, version):
+    """Two dom0s joined by a QEMU socket network, as two PCs on one LAN: live migration."""
+    print("== two hosts (two QEMUs of the ISO on one socket network): migration", flush=True)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    opts = "paravent.shell=ttyS1 paravent.autostart=none"
+    a = Machine("host-a", args.workdir, iso=args.iso, options=opts, extra_args=[
+        "-netdev", "socket,id=lan,listen=127.0.0.1:%d" % port, "-device", "virtio-net-pci,netdev=lan,mac=52:54:00:77:00:01"])
+    b = Machine("host-b", args.workdir, iso=args.iso, options=opts, extra_args=[
+        "-netdev", "socket,id=lan,connect=127.0.0.1:%d" % port, "-device", "virtio-net-pci,netdev=lan,mac=52:54:00:77:00:02"])
+    try:
+        a.start()
+        time.sleep(1)
+        b.start()
+        up = True
+        for m in (a, b):
+            try:
+                m.console.wait(r"Paravent %s ready" % re.escape(version), BOOT_TIMEOUT)
+                r.check("two hosts: %s reached userspace" % m.name, True)
+            except TimeoutError_ as e:
+                r.check("two hosts: %s reached userspace" % m.name, False, str(e)[-1500:])
+                up = False
+        if up:
+            migration_checks.run(r, a, b, sh_check)
+    except Exception:
+        r.check("two hosts: test harness", False, traceback.format_exc())
+    finally:
+        a.stop()
+        b.stop()
+
+
 def test_toram(r, args, version, guest_kernel):
     label = "toram"
     print("== boot %s (menu entry 'copied to RAM', then eject the CD)" % label, flush=True)
@@ -271,7 +306,7 @@ def main():
     ap.add_argument("--iso", required=True)
     ap.add_argument("--build", required=True)
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,demos,toram,nokvm,nomedium,repro")
+    ap.add_argument("--only", default="", help="comma-separated: matrix,vmm,demos,twohosts,toram,nokvm,nomedium,repro")
     args = ap.parse_args()
     args.workdir = args.workdir or os.path.join(args.build, "test")
     args.only = set(filter(None, args.only.split(",")))
@@ -286,6 +321,8 @@ def main():
             args.debian_disk is not None, "no /boot/vmlinuz-*-amd64: run make deps")
     if not only or "matrix" in only or "vmm" in only or "demos" in only:
         test_boot_matrix(r, args, version, build_id)
+    if not only or "twohosts" in only:
+        test_two_hosts(r, args, version)
     if not only or "toram" in only:
         test_toram(r, args, version, os.path.join(args.build, "guest/bzImage"))
     if not only or "nokvm" in only:

@@ -12,13 +12,14 @@ doc = json.load(open(os.path.join(top, "docs/openapi.json")))
 
 served = {("/host", "get"), ("/metrics", "get"), ("/domains", "get"), ("/domains", "post"),
           ("/domains/{name}", "get"), ("/domains/{name}", "delete"), ("/domains/{name}/console", "get"),
-          ("/domains/{name}/save", "get"), ("/domains/{name}/save", "post"), ("/restore", "post")}
+          ("/domains/{name}/save", "get"), ("/domains/{name}/save", "post"),
+          ("/domains/{name}/migrate", "get"), ("/domains/{name}/migrate", "post"), ("/restore", "post")}
 table = src[src.index("} actions[] = {"):]
 table = table[:table.index("};")]
 for sub, method in re.findall(r'\{ "([a-z_]+)", "([A-Z]+)", (?:true|false) \}', table):
     served.add(("/domains/{name}/" + sub, method.lower()))
 # the fixed routes must really be in the handler
-for path in ("/host", "/metrics", "/domains", '"console"', '"save"', '"/restore"'):
+for path in ("/host", "/metrics", "/domains", '"console"', '"save"', '"migrate"', '"/restore"'):
     assert path.strip('"') in src, path
 
 documented = {(p, m) for p, ops in doc["paths"].items() for m in ops}

@@ -241,6 +241,11 @@ static void test_routes(void)
 	expect("POST", "/domains/web/save", NULL, 400, "");
 	expect("POST", "/domains/web/save", "[1]", 400, "");
 	expect("PUT", "/domains/web/save", "{}", 405, "");
+	expect("POST", "/domains/web/migrate", "{\"host\":\"b\",\"token\":\"t\"}", 202,
+	       "migrate web {\"host\":\"b\",\"token\":\"t\"}");
+	expect("GET", "/domains/web/migrate", NULL, 202, "migrate-status web -");
+	expect("POST", "/domains/web/migrate", "nothing", 400, "");
+	expect("DELETE", "/domains/web/migrate", NULL, 405, "");
 	expect("POST", "/restore", "{\"path\":\"/var/lib/paravent/save/web\"}", 201, "restore /var/lib/paravent/save/web");
 	expect("POST", "/restore", "{\"path\":\"/etc/shadow\"}", 400, "restore /etc/shadow");
 	expect("POST", "/restore", "{\"path\":\"\"}", 400, "");

@@ -210,12 +210,14 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
 /* The migration stand-in. */
 static char migrated_to[128];
 static unsigned migrated_rounds, migrated_downtime;
+static bool migrated_live;
 static struct migrate_status mig;
 
 int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
-		  unsigned downtime_ms, char *err, size_t errlen)
+		  unsigned downtime_ms, bool live, char *err, size_t errlen)
 {
 	(void)vm;
+	migrated_live = live;
 	(void)config;
 	if (strcmp(socket_path, "/nobody.sock") == 0) {
 		snprintf(err, errlen, "migrate: no receiver at /nobody.sock: Connection refused");
@@ -503,10 +505,14 @@ int main(void)
 	cJSON_Delete(r);
 	r = ask(&vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\"}", &console);
 	CHECK(ok(r) && strcmp(migrated_to, "/run/m.sock") == 0 && migrated_rounds == MIGRATE_DEFAULT_ROUNDS &&
-	      migrated_downtime == MIGRATE_DEFAULT_DOWNTIME_MS);
+	      migrated_downtime == MIGRATE_DEFAULT_DOWNTIME_MS && migrated_live);
 	cJSON_Delete(r);
-	r = ask(&vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\",\"max_rounds\":5,\"downtime_ms\":30}", &console);
-	CHECK(ok(r) && migrated_rounds == 5 && migrated_downtime == 30);
+	r = ask(&vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\",\"live\":\"no\"}", &console);
+	CHECK(!ok(r) && strstr(error_of(r), "\"live\" is true or false"));
+	cJSON_Delete(r);
+	r = ask(&vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\",\"max_rounds\":5,\"downtime_ms\":30,\"live\":false}",
+		&console);
+	CHECK(ok(r) && migrated_rounds == 5 && migrated_downtime == 30 && !migrated_live);
 	cJSON_Delete(r);
 	r = ask(&vm, "{\"op\":\"stats\"}", &console);
 	const cJSON *mg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "stats"), "migration");
