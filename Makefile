@@ -358,10 +358,15 @@ $(B)/obj/cJSON-musl.o: $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)
 	musl-gcc -std=c99 -O2 -c -o $@ $<
 
-$(B)/bin/paravent-vmm: $(VMM_SRC) $(VMM_HDR) VERSION $(B)/obj/cJSON-musl.o | $(B)/khdr/include
+# libseccomp (Debian's source, musl, static): the VMM's system call allowlist (sandbox.c).
+$(B)/libseccomp: scripts/build-libseccomp.sh | deps $(B)/khdr/include
+	@mkdir -p $(B)
+	@ln -sfn "$$(scripts/build-libseccomp.sh)" $@
+
+$(B)/bin/paravent-vmm: $(VMM_SRC) $(VMM_HDR) VERSION $(B)/obj/cJSON-musl.o | $(B)/khdr/include $(B)/libseccomp
 	@mkdir -p $(@D)
-	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -I$(B)/cjson -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
-		$(VMM_SRC) $(B)/obj/cJSON-musl.o
+	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -I$(B)/cjson -I$(B)/libseccomp/include -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
+		$(VMM_SRC) $(B)/obj/cJSON-musl.o $(B)/libseccomp/lib/libseccomp.a
 
 $(B)/bin/vmmctl: hypervisor/tools/vmmctl.c | $(B)/khdr/include
 	@mkdir -p $(@D)

@@ -33,6 +33,7 @@
 #include "mptable.h"
 #include "options.h"
 #include "migrate.h"
+#include "sandbox.h"
 #include "pci.h"
 #include "snapshot.h"
 #include "paravent-vmm.h"
@@ -289,6 +290,12 @@ int main(int argc, char **argv)
 	}
 	if (opt.restore || opt.incoming)
 		snapshot_devices_activate();
+	/* everything is open and mapped: from here on the VMM only runs the guest */
+	if (!opt.no_seccomp && sandbox_enter(err, sizeof(err)) != 0) {
+		vmm_log("cannot confine the VMM: %s", err);
+		console_restore();
+		return VMM_EXIT_ERROR;
+	}
 	if (vm_start(&vm) != 0) {
 		console_restore();
 		return VMM_EXIT_ERROR;

@@ -52,6 +52,8 @@ const char options_usage[] =
 	"  --restore FILE        resume a guest saved by the control socket's \"save\" request\n"
 	"                        instead of booting a kernel; memory, vCPUs and devices must be\n"
 	"                        those it was saved with (--kernel, --initrd, --cmdline unused)\n"
+	"  --no-seccomp          run without the system call allowlist (for debugging the VMM;\n"
+	"                        by default any call outside it kills the VMM)\n"
 	"  --help, --version\n"
 	"\n"
 	"On the terminal, Ctrl-A X stops the guest and Ctrl-A Ctrl-A sends Ctrl-A.\n"
@@ -266,6 +268,10 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 		}
 		if (nlen == 7 && strncmp(name, "version", 7) == 0 && !eq) {
 			opt->version = true;
+			continue;
+		}
+		if (nlen == 10 && strncmp(name, "no-seccomp", 10) == 0 && !eq) {
+			opt->no_seccomp = true;
 			continue;
 		}
 		const char *known = NULL;

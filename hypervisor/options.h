@@ -58,6 +58,7 @@ struct vmm_options {
 	const char *incoming; /* a unix socket to receive a migrating guest on, instead of booting */
 	bool help;
 	bool version;
+	bool no_seccomp; /* leave the system call allowlist (sandbox.h) off */
 };
 
 /* Parses argv into opt (pointers into argv). Returns 0, or -1 with a one-line reason

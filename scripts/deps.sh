@@ -9,6 +9,8 @@ packages=(
 	musl-tools dpkg-dev
 	# libsodium's Debian source has no generated configure: its build runs autoreconf
 	autoconf automake libtool
+	# libseccomp's build generates its system call table with gperf
+	gperf
 	# the unit test of paraventd's migration link (host compiler, sanitizers)
 	libsodium-dev
 	# fuzzing (make fuzz, and briefly in make test): clang with libFuzzer

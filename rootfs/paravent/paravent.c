@@ -24,7 +24,7 @@
 
 static const char usage[] =
 	"usage: paravent COMMAND [ARGS]\n"
-	"  create CFG      start a domain from a configuration file\n"
+	"  create [-c] CFG start a domain from a configuration file (-c: then attach its console)\n"
 	"  create -n CFG   check a domain configuration file and print the domain it describes\n"
 	"                  as JSON, with every default filled in; needs no daemon\n"
 	"  list [--json]   the domains: Name ID Mem VCPUs State Time(s)\n"
@@ -32,7 +32,7 @@ static const char usage[] =
 	"  top [-b] [-d S] [-n N]  the domains' CPU, memory, network, disk and exits, every S\n"
 	"                  seconds (xentop's columns); -b plain rounds for scripts, N rounds\n"
 	"  uptime          how long dom0 and each domain have run\n"
-	"  info            the host\n"
+	"  info [--json]   the host\n"
 	"  destroy DOM     stop a domain at once (the power cord)\n"
 	"  shutdown [-w] DOM  ask the guest to shut down (its paravent-agent, or the ACPI power\n"
 	"                  button), stopped if still running after 120 s; -w waits until it is off\n"
@@ -82,9 +82,10 @@ static char *read_config(const char *path, size_t *len)
 	return buf;
 }
 
-static int create_on_daemon(const char *path, const char *text, size_t len)
+/* console: attach to the new domain's console right away (xl create -c). */
+static int create_on_daemon(const char *path, const char *text, size_t len, bool console)
 {
-	char what[300];
+	char what[300], dom[80] = "";
 	snprintf(what, sizeof(what), "create %s", path);
 	cJSON *j = api_call_json("POST", "/domains", text, len, what);
 	free((void *)text);
@@ -97,18 +98,27 @@ static int create_on_daemon(const char *path, const char *text, size_t len)
 	       cJSON_IsNumber(id) ? id->valueint : -1);
 	if (cJSON_IsString(warn))
 		fprintf(stderr, "paravent: warning: %s\n", warn->valuestring);
+	if (cJSON_IsString(name))
+		snprintf(dom, sizeof(dom), "%s", name->valuestring);
 	cJSON_Delete(j);
-	return 0;
+	if (!console || !dom[0])
+		return 0;
+	fflush(stdout);
+	char *cargv[] = { "console", dom, NULL };
+	return cmd_console(2, cargv);
 }
 
 static int cmd_create(int argc, char **argv)
 {
 	int dry_run = 0;
+	bool console = false;
 	const char *path = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "--dry-run") == 0)
 			dry_run = 1;
+		else if (strcmp(argv[i], "-c") == 0)
+			console = true;
 		else if (argv[i][0] == '-' || path) {
 			fprintf(stderr, "paravent: create: unexpected argument %s\n%s", argv[i], usage);
 			return 2;
@@ -124,7 +134,7 @@ static int cmd_create(int argc, char **argv)
 	if (!text)
 		return 1;
 	if (!dry_run)
-		return create_on_daemon(path, text, len);
+		return create_on_daemon(path, text, len, console);
 	struct domain_config cfg;
 	char err[8192];
 	int errors = domcfg_parse(path, text, len, &cfg, err, sizeof(err));
@@ -222,11 +232,24 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_info(void)
+static int cmd_info(int argc, char **argv)
 {
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	if (argc > 2 || (argc == 2 && !json)) {
+		fprintf(stderr, "paravent: info [--json]\n");
+		return 2;
+	}
 	cJSON *host = api_call_json("GET", "/host", NULL, 0, "info");
 	if (!host)
 		return 1;
+	if (json) {
+		char *s = cJSON_Print(host);
+		int rc = s ? 0 : 1;
+		puts(s ? s : "{}");
+		free(s);
+		cJSON_Delete(host);
+		return rc;
+	}
 	const cJSON *item;
 	cJSON_ArrayForEach(item, host) {
 		if (cJSON_IsString(item)) {
@@ -331,7 +354,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(argv[1], "info") == 0)
-		return cmd_info();
+		return cmd_info(argc - 1, argv + 1);
 	if (strcmp(argv[1], "destroy") == 0 || strcmp(argv[1], "shutdown") == 0 ||
 	    strcmp(argv[1], "pause") == 0 || strcmp(argv[1], "unpause") == 0 || strcmp(argv[1], "reboot") == 0)
 		return cmd_domain_action(argv[1], argc - 1, argv + 1);

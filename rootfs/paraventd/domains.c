@@ -775,6 +775,15 @@ void domains_incoming_abort(const char *name)
 	pthread_mutex_unlock(&lock);
 }
 
+bool domains_incoming_alive(const char *name)
+{
+	pthread_mutex_lock(&lock);
+	struct domain *d = find(name);
+	bool alive = d && is_live(d);
+	pthread_mutex_unlock(&lock);
+	return alive;
+}
+
 int domains_create_text(const char *text, size_t len, char *err, size_t errlen)
 {
 	cJSON *out = NULL;
@@ -1288,6 +1297,44 @@ static bool vmm_log_find(const struct domain *d, const char *phrase, char *out, 
 	return found;
 }
 
+/* rename-restart, as Xen's: the ended domain stays, crashed, under a name of its own
+ * (NAME-crashed-ID), with its logs (its run directory moves with it) for a post-mortem; the
+ * caller then starts a fresh one, with a new id, under the original name. With lock held;
+ * when no slot is free the old one is just not kept. */
+static void keep_renamed(struct domain *d)
+{
+	struct domain *o = free_slot();
+	char from[600], to[600];
+
+	if (!o || !d->config_text)
+		return;
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%.40s-crashed-%d", d->name, d->id);
+	if (find(o->name) || domcfg_parse("config", d->config_text, strlen(d->config_text), &o->cfg, from,
+					  sizeof(from)) != 0) {
+		memset(o, 0, sizeof(*o));
+		return;
+	}
+	o->config_text = strdup(d->config_text);
+	o->id = d->id;
+	o->state = DOM_CRASHED;
+	o->started = d->started;
+	o->vcpus = d->vcpus;
+	o->mem_target = d->mem_target;
+	o->mem_max = d->mem_max;
+	snprintf(o->last_exit, sizeof(o->last_exit), "%s", d->last_exit);
+	o->used = true;
+	snprintf(from, sizeof(from), "%s/domains/%s", run_dir, d->name);
+	snprintf(to, sizeof(to), "%s/domains/%s", run_dir, o->name);
+	if (rename(from, to) == 0) {
+		/* not a VMM to adopt after a paraventd restart: a post-mortem */
+		dom_path(o, "domain.json", from, sizeof(from));
+		unlink(from);
+	}
+	d->id = next_id++;
+	fprintf(stderr, "paraventd: %s: kept as %s (rename-restart)\n", d->name, o->name);
+}
+
 /* d's VMM ended with exit code `code` (-1: killed by signal sig); with lock held. */
 static void vmm_ended(struct domain *d, int code, int sig)
 {
@@ -1299,6 +1346,9 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		snprintf(d->last_exit, sizeof(d->last_exit), "did not shut down within %d s: stopped", shutdown_grace);
 	else if (code >= 0)
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm exit status %d", code);
+	else if (sig == SIGSYS)
+		/* its seccomp allowlist (hypervisor/sandbox.c) caught a call outside it */
+		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed for a forbidden system call (SIGSYS)");
 	else
 		snprintf(d->last_exit, sizeof(d->last_exit), "paravent-vmm killed by signal %d", sig);
 	fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
@@ -1361,6 +1411,9 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		save_state(d);
 		break;
 	case DOMCFG_RENAME_RESTART:
+		keep_renamed(d);
+		/* a fresh one under the name, as restart */
+		__attribute__((fallthrough));
 	case DOMCFG_RESTART:
 		d->restarts++;
 		char why[200];

@@ -145,6 +145,10 @@ static int vmm_verdict(const struct incoming *in, char *why, size_t whylen)
 		}
 		if (verdict >= 0)
 			return verdict;
+		if (!domains_incoming_alive(in->name)) {
+			snprintf(why, whylen, "the VMM here ended without saying why (killed?)");
+			return 0;
+		}
 		usleep(100 * 1000);
 	}
 	return -1;

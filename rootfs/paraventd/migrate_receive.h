@@ -7,6 +7,7 @@
 #ifndef PARAVENTD_MIGRATE_RECEIVE_H
 #define PARAVENTD_MIGRATE_RECEIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Listens on addr (IPv4) port port, serving each sender in a thread of its own. 0, or -1
@@ -27,5 +28,8 @@ int domains_incoming(const char *text, size_t len, struct incoming *in, char *er
 
 /* The stream could not reach it: stops that VMM; the domain goes. */
 void domains_incoming_abort(const char *name);
+
+/* Whether name's VMM still runs (it may have died without a word: killed). */
+bool domains_incoming_alive(const char *name);
 
 #endif

@@ -60,10 +60,42 @@ def rss_beyond(line):
     return int(m.group(1)) if m else None
 
 
-def peer_rows(m, runs):
+def migration_rows(vals):
+    """Live migration in one dom0, paravent-vmm to paravent-vmm next to QEMU to QEMU."""
+    rows = []
+    med = statistics.median
+    for kind, what in (("idle", "idle"), ("dirty", "dirtying 4 MiB/s")):
+        ours = [re.search(r"(\d+) rounds?, ([\d.]+) MB, last round \d+ pages, downtime (\d+) ms, total (\d+) ms", v)
+                for v in vals.get("mig_vmm_" + kind, [])]
+        ours = [m for m in ours if m]
+        theirs = [dict(kv.split("=", 1) for kv in v.split() if "=" in kv) for v in vals.get("mig_qemu_" + kind, [])]
+        theirs = [t for t in theirs if t.get("status") == "completed" and "downtime" in t]
+        if ours:
+            rows.append(("live migration in dom0, minimal guest (128 MiB) %s, paravent-vmm: downtime / total" % what,
+                         "%d ms / %d ms (%.1f MB, %s rounds)" % (med(int(m.group(3)) for m in ours),
+                                                               med(int(m.group(4)) for m in ours),
+                                                               med(float(m.group(2)) for m in ours), ours[0].group(1))))
+        split = [re.search(r"sent in (\d+) ms", v) for v in vals.get("mig_vmm_split_" + kind, [])]
+        split = [int(m.group(1)) for m in split if m]
+        if split:
+            rows.append(("  of that downtime, sending the last pages and the state (what QEMU's figure counts)",
+                         "%d ms" % med(split)))
+        if theirs:
+            rows.append(("  the same, QEMU -M microvm (downtime-limit 100 ms)", "%d ms / %d ms (%.1f MB of RAM)"
+                         % (med(int(t["downtime"]) for t in theirs), med(int(t["total"]) for t in theirs),
+                            med(int(t.get("kbytes", 0)) for t in theirs) / 1000)))
+        if ours and theirs and med(int(t["downtime"]) for t in theirs) > 0:
+            rows.append(("  downtime ratio paravent-vmm / QEMU (goal <= 0.5)", "%.2f" % (
+                med(int(m.group(3)) for m in ours) / med(int(t["downtime"]) for t in theirs))))
+        elif vals.get("mig_qemu_" + kind):
+            rows.append(("  QEMU's migration", "did not complete: %s" % vals["mig_qemu_" + kind][0]))
+    return rows
+
+
+def peer_rows(m, runs, part="all"):
     """Runs in-dom0.sh from the peer disk (dom0's /dev/vda) and turns its lines into rows."""
     rc, out = m.sh("mkdir -p /mnt/peer && mount -t squashfs -o ro /dev/vda /mnt/peer && "
-                   "/mnt/peer/in-dom0.sh %d" % runs, 3600)
+                   "/mnt/peer/in-dom0.sh %d %s" % (runs, part), 3600)
     print(out, flush=True)
     vals = {}
     for line in out.splitlines():
@@ -122,6 +154,7 @@ def peer_rows(m, runs):
         e, p = sum(x[0] for x in ex), sum(x[1] for x in ex)
         rows.append(("exits to paravent-vmm per packet sent, vhost-net (goal 0)", "%.4f (%d exits, %d packets)"
                      % (e / p, e, p)))
+    rows += migration_rows(vals)
     if rc != 0 or "bench done" not in out:
         rows.append(("peer comparison", "INCOMPLETE (exit %s), see the output above" % rc))
     return rows
@@ -132,6 +165,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only-peer", action="store_true", help="only the comparison with QEMU in dom0")
+    ap.add_argument("--peer-part", default="all", choices=("all", "net", "migrate"),
+                    help="with --only-peer: only these figures of the comparison")
     args = ap.parse_args()
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
@@ -147,7 +182,7 @@ def main():
         m.start()
         try:
             m.console.wait(r"Paravent %s ready" % re.escape(version), 300)
-            rows += peer_rows(m, args.runs)
+            rows += peer_rows(m, args.runs, args.peer_part)
         finally:
             m.stop()
         report(rows, args.runs)

@@ -5,7 +5,7 @@
 # (pv-bench). Prints "key value" lines that tests/bench/boot.py turns into the table.
 P=$(dirname "$0")
 runs=${1:-3}
-part=${2:-all} # "net": only the network figures
+part=${2:-all} # "net": only the network figures; "migrate": only the migration ones
 K=/usr/share/paravent/kernels/guest-bzImage
 I=/usr/share/paravent/guests/minimal.cpio.zst
 VMM="paravent-vmm --memory 128 --vcpus 1 --kernel $K --initrd $I"
@@ -96,6 +96,70 @@ exec 3>&-
 rm -f /tmp/bench.img
 fi
 
+if [ "$part" = all ] || [ "$part" = migrate ]; then
+# Live migration of the minimal guest (128 MiB) between two VMMs of one kind in this dom0,
+# through a unix socket: idle, and with the guest dirtying memory steadily (4 MiB of random
+# bytes a second). QEMU's downtime limit is set to ours (100 ms); each side reports its own
+# downtime and total time.
+DIRTY='(while :; do dd if=/dev/urandom of=/tmp/d bs=1M count=4 2>/dev/null; sleep 1; done) >/dev/null 2>&1 & true'
+hmp() { "$P/bin/pv-bench" hmp "$@"; }
+mig_vmm() { # idle | dirty
+	log=/tmp/pvm.log
+	session pvm $VMM --console virtio --control /tmp/m1.sock --cmdline "console=hvc0 quiet"
+	[ "$1" = dirty ] && { guest dirty "$DIRTY"; sleep 5; }
+	rm -f /tmp/pvm2.log
+	$VMM --console virtio --cmdline "console=hvc0 quiet" --incoming /tmp/mig.sock --control /tmp/m2.sock \
+		--log /tmp/pvm2.log </dev/null >/dev/null 2>&1 &
+	rpid=$!
+	wait_for /tmp/pvm2.log "waiting for a migrating guest"
+	vmmctl /tmp/m1.sock '{"op":"migrate","socket":"/tmp/mig.sock"}' >/dev/null
+	wait $pid
+	echo "mig_vmm_$1 $(sed -n 's/.*]: migrated: //p' "$log" | tr -d '\r')"
+	echo "mig_vmm_split_$1 $(sed -n 's/.*]: stop-and-copy: //p' "$log" | tr -d '\r')"
+	vmmctl /tmp/m2.sock '{"op":"stop"}' >/dev/null
+	wait $rpid
+	exec 3>&-
+}
+mig_qemu() { # idle | dirty
+	log=/tmp/qm.log
+	rm -f /tmp/qm1.mon /tmp/qm2.mon /tmp/qmig.sock
+	session qm $QEMU_MIG -append "console=ttyS0 quiet" -serial stdio \
+		-monitor unix:/tmp/qm1.mon,server=on,wait=off
+	[ "$1" = dirty ] && { guest dirty "$DIRTY"; sleep 5; }
+	$QEMU_MIG -append "console=ttyS0 quiet" -serial null -monitor unix:/tmp/qm2.mon,server=on,wait=off \
+		-incoming unix:/tmp/qmig.sock </dev/null >/tmp/qm2.log 2>&1 &
+	rpid=$!
+	i=0
+	while [ ! -S /tmp/qmig.sock ] && [ $i -lt 600 ]; do usleep 100000; i=$((i + 1)); done
+	hmp /tmp/qm1.mon "migrate_set_parameter downtime-limit 100" >/dev/null
+	hmp /tmp/qm1.mon "migrate -d unix:/tmp/qmig.sock" >/dev/null
+	i=0
+	while [ $i -lt 1200 ]; do
+		hmp /tmp/qm1.mon "info migrate" > /tmp/qm-info
+		grep -q "Migration status: \(completed\|failed\)" /tmp/qm-info && break
+		usleep 500000
+		i=$((i + 1))
+	done
+	tr -d '\r' < /tmp/qm-info | sed -n 's/^Migration status: /status=/p; s/^total time: \([0-9]*\) ms.*/total=\1/p;
+		s/^downtime: \([0-9]*\) ms.*/downtime=\1/p; s/^transferred ram: \([0-9]*\) kbytes.*/kbytes=\1/p' |
+		tr '\n' ' ' | sed "s/^/mig_qemu_$1 /"
+	echo
+	hmp /tmp/qm2.mon quit >/dev/null 2>&1
+	hmp /tmp/qm1.mon quit >/dev/null 2>&1
+	wait $pid $rpid
+	exec 3>&-
+}
+QEMU_MIG="$P/qemu -M microvm -enable-kvm -cpu host -m 128 -smp 1 -nodefaults -no-user-config
+	-display none -kernel $K -initrd $I"
+for kind in idle dirty; do
+	for r in $(seq "$runs"); do
+		mig_vmm $kind
+		mig_qemu $kind
+	done
+done
+fi
+
+if [ "$part" != migrate ]; then
 # Networking on pvbr0, guest -> dom0: TCP throughput (64 MiB) and the rate of 64-byte UDP
 # datagrams (3 s), measured by pv-bench in dom0 (the guests run it too: pv-bench.cpio is
 # appended to their initramfs). paravent-vmm on vhost-net and on its user-space back-end,
@@ -143,4 +207,5 @@ net_runs qemu_vhost
 echo 'poweroff -f' >&3
 wait $pid
 exec 3>&-
+fi
 echo "bench done"

@@ -19,12 +19,16 @@
  *       "udp_packets=N seconds=S" (first to last).
  *   pv-bench udp-send HOST PORT SIZE SECONDS
  *       sends SIZE-byte datagrams to HOST:PORT as fast as it can for SECONDS.
+ *   pv-bench hmp SOCKET COMMAND
+ *       sends COMMAND to the QEMU human monitor listening on unix socket SOCKET and prints
+ *       its answer (up to the next prompt): how the bench drives QEMU's own live migration.
  * The network modes also run inside the guests (a static binary, added to their initramfs). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,8 +239,50 @@ static int udp_send(const char *host, const char *port, const char *size, const 
 	return 0;
 }
 
+/* Reads from fd into buf until the monitor's prompt "(qemu) " ends it, or 10 s pass. */
+static size_t read_to_prompt(int fd, char *out, size_t cap)
+{
+	size_t got = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	while (got < cap - 1 && poll(&p, 1, 10000) == 1) {
+		ssize_t n = read(fd, out + got, cap - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		out[got] = 0;
+		if (got >= 7 && strcmp(out + got - 7, "(qemu) ") == 0)
+			break;
+	}
+	out[got] = 0;
+	return got;
+}
+
+static int hmp(const char *path, const char *command)
+{
+	static char answer[65536];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(a.sun_path))
+		return 1;
+	strcpy(a.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		perror(path);
+		return 1;
+	}
+	read_to_prompt(fd, answer, sizeof(answer)); /* the banner */
+	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) != 1)
+		return 1;
+	read_to_prompt(fd, answer, sizeof(answer));
+	fputs(answer, stdout);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "hmp") == 0)
+		return hmp(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "tcp-sink") == 0)
 		return tcp_sink(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "tcp-send") == 0)
@@ -250,6 +296,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "rss") == 0)
 		return rss(argv[2], argv[3]);
 	fprintf(stderr, "usage: pv-bench launch PATTERN CMD [ARG...] | rss PID GUEST_MIB | tcp-sink PORT |\n"
-			"       tcp-send HOST PORT MIB | udp-sink PORT | udp-send HOST PORT SIZE SECONDS\n");
+			"       tcp-send HOST PORT MIB | udp-sink PORT | udp-send HOST PORT SIZE SECONDS |\n"
+			"       hmp SOCKET COMMAND\n");
 	return 2;
 }

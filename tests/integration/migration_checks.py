@@ -32,7 +32,16 @@ def migrate_in_background(opts, out):
             % (opts, B_IP, out, out))
 
 
-def cut_while_sending(r, a, b, sh_check, label, opts, want_state):
+CUT_LINK = ("the link is cut (the receiver's NIC goes down)", "ip link set eth1 down",
+            r"(link|stopped answering|Broken pipe|reset)", "the link comes back",
+            "ip link set eth1 up; sleep 2; ping -c 1 -W 5 %s" % A_IP)
+KILL_RECEIVER = ("the receiving VMM is killed", "pkill -9 -f 'paravent-vmm --name ticker'",
+                 r"the receiver: [^\n]*(did not say|stream ends early|Broken pipe|reset)|Broken pipe",
+                 "the receiver still answers", "paravent list | head -n 1")
+
+
+def cut_while_sending(r, a, b, sh_check, label, opts, want_state, cut=CUT_LINK):
+    what, cut_cmd, want_error, after, after_cmd = cut
     out = "/tmp/migrate-%s.out" % label.split()[0]
     # the migration's progress, as the CLI shows it, says when enough is on the way
     api = ("wget -q -O - --header 'Authorization: Bearer '$(cat /var/lib/paravent/api-token) "
@@ -43,15 +52,14 @@ def cut_while_sending(r, a, b, sh_check, label, opts, want_state):
              "%s | grep -o '\"state\":\"[a-z]*\"\\|\"sent_mb\":[0-9.]*'; cat %s" % (api, want_state, api, out),
              want=r'"state":"%s"\n"sent_mb":[3-9][\d.]*\n[\s\S]*(round 0|stop-and-copy: guest paused)' % want_state,
              timeout=300)
-    sh_check(r, b, "two hosts: %s: the link is cut (the receiver's NIC goes down)" % label,
-             "ip link set eth1 down && paravent list | grep -c '^ticker '", want=r"^1$")
-    sh_check(r, a, "two hosts: %s: the migration fails and says the link broke" % label,
+    sh_check(r, b, "two hosts: %s: %s" % (label, what),
+             "paravent list | grep -c '^ticker ' && %s" % cut_cmd, want=r"^1")
+    sh_check(r, a, "two hosts: %s: the migration fails and says why" % label,
              "for i in $(seq 120); do grep -q rc= %s && break; sleep 1; done; cat %s" % (out, out),
-             want=r"paravent: migrate ticker: .*(link|stopped answering|Broken pipe|reset)[\s\S]*rc=1", timeout=150)
+             want=r"paravent: migrate ticker: [^\n]*%s[\s\S]*rc=1" % want_error, timeout=150)
     sh_check(r, b, "two hosts: %s: the receiver discarded what it got" % label, RECEIVER_EMPTY, want=r"tickers=0",
              timeout=90, diag="cat /run/paravent/domains/ticker/vmm.log | tail -5")
-    sh_check(r, b, "two hosts: %s: the link comes back" % label, "ip link set eth1 up; sleep 2; ping -c 1 -W 5 %s" % A_IP,
-             timeout=30)
+    sh_check(r, b, "two hosts: %s: %s" % (label, after), after_cmd, timeout=30)
     sh_check(r, a, "two hosts: %s: the guest still runs on the source, its count going on" % label, GUEST_STAYS,
              want=r"r-----[\s\S]*ticker-advancing", timeout=60,
              diag="tail -5 /run/paravent/domains/ticker/vmm.log; tail -c 300 %s" % TICKER_OUT)
@@ -100,6 +108,7 @@ def run(r, a, b, sh_check):
 
     cut_while_sending(r, a, b, sh_check, "pre-copy cut", "--live --bandwidth 1", "sending")
     cut_while_sending(r, a, b, sh_check, "stop-and-copy cut", "--bandwidth 1", "stopped")
+    cut_while_sending(r, a, b, sh_check, "receiver dies", "--live --bandwidth 1", "sending", KILL_RECEIVER)
 
     sh_check(r, a, "two hosts: through all of that the ticker's count never reset nor skipped a value",
              "pkill -INT paravent-ticker; sleep 1; tail -c 400 %s" % TICKER_OUT,

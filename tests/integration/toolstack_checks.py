@@ -41,6 +41,11 @@ def run(r, m, sh_check_plain):
              "grep -o 'tap vif1.0 on bridge pvbr0' /run/paravent/domains/minimal/vmm.log" % (CONSOLE, CONSOLE),
              want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
                   r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+\ntap vif1\.0 on bridge pvbr0$", timeout=180)
+    sh_check(r, m, "the running VMM is confined: no_new_privs and a seccomp filter (its system call allowlist); "
+             "paravent-vmm --no-seccomp is documented for debugging",
+             "p=$(grep -o '\"pid\":[0-9]*' /run/paravent/domains/minimal/domain.json | cut -d: -f2); "
+             "grep -E '^(NoNewPrivs|Seccomp):' /proc/$p/status; paravent-vmm --help | grep -c -- --no-seccomp",
+             want=r"NoNewPrivs:\s+1\nSeccomp:\s+2\n1$")
     sh_check(r, m, "paravent console: the guest's past output, then a command typed and its answer",
              "printf 'echo con-$((6*7))\\n' | paravent console minimal | tr -d '\\r' | "
              "grep -o 'minimal guest up\\|^con-42' | head -n 2; paravent console nope; echo rc=$?",
@@ -158,6 +163,19 @@ def run(r, m, sh_check_plain):
              "[ -n \"$new\" ] && [ \"$new\" != \"$old\" ] && echo new-vmm; echo restarts=$(j restarts); "
              "cat /proc/$new/cgroup %s/cpu.max %s/cpu.weight" % (wait_guest_up(2), CGROUP, CGROUP),
              want=r"new-vmm\nrestarts=1\n0::/paravent/minimal\nmax 100000\n100$", timeout=400)
+    sh_check(r, m, "on_crash = \"rename-restart\": the killed domain is kept, crashed, as NAME-crashed-ID with its logs, "
+             "and a fresh one runs as NAME with a new id",
+             "sed 's/name = \"minimal\"/name = \"rr\"/; /^vif/d; /^on_crash/d' /etc/paravent/examples/minimal.cfg "
+             "> /tmp/rr.cfg && echo 'on_crash = \"rename-restart\"' >> /tmp/rr.cfg && paravent create /tmp/rr.cfg >/dev/null; "
+             "id=$(paravent list | awk '$1 == \"rr\" {print $2}'); "
+             "kill -9 $(grep -o '\"pid\":[0-9]*' /run/paravent/domains/rr/domain.json | cut -d: -f2); "
+             "for i in $(seq 20); do paravent list | grep -q \"^rr-crashed-$id \" && break; sleep 1; done; "
+             "paravent list | grep '^rr' | awk '{print $1, $2 == '$id' ? \"same-id\" : \"new-id\", $5}' | sort; "
+             "test -f /run/paravent/domains/rr-crashed-$id/vmm.log && echo logs-kept; "
+             "paravent destroy rr >/dev/null; paravent destroy rr-crashed-$id >/dev/null; "
+             "for i in $(seq 20); do paravent list | grep -q '^rr' || break; sleep 1; done; echo left=$(paravent list | grep -c '^rr'); "
+             "paravent info --json | grep -c '\"kvm\":'",
+             want=r"^rr new-id r-----\nrr-crashed-\d+ same-id ----c-\nlogs-kept\nleft=0\n1$", timeout=60)
     sh_check(r, m, "paraventd restarted: it adopts the running domain without disturbing it, and its cgroup; at its "
              "first start of a boot it starts the autostart = 1 domains of /etc/paravent/auto, and only those",
              JSON_FIELD +
