@@ -137,3 +137,15 @@ def run(r, a, b, sh_check):
     m = re.search(r"longest gap (\d+) ms", out)
     if m:
         r.figures.append(("two-hosts", "ticker's longest gap seen by its client", "%s ms" % m.group(1)))
+    # save and restore of the ticker on host B, watched from host A as before: the count goes on
+    a.sh("(paravent-ticker %s > %s 2>&1 &) ; sleep 3" % (GUEST_IP, TICKER_OUT))
+    sh_check(r, b, "two hosts: paravent save of the ticker on host B, then paravent restore: it runs again",
+             "paravent save ticker /var/lib/paravent/save/ticker.sav; echo rc=$?; "
+             "echo tickers=$(paravent list | grep -c '^ticker '); "
+             "paravent restore /var/lib/paravent/save/ticker.sav; echo rc=$?; paravent list | grep '^ticker '",
+             want=r"saved ticker to /var/lib/paravent/save/ticker\.sav[^\n]*\nrc=0\ntickers=0\n"
+                  r"restored ticker from[^\n]*\nrc=0\nticker .*r-----", timeout=300)
+    sh_check(r, a, "two hosts: the ticker's count went on across the save and restore: never reset, none missed",
+             "sleep 5; pkill -INT paravent-ticker; sleep 1; tail -c 400 %s" % TICKER_OUT,
+             want=r"ticker on %s: \d+ values, \d+ to \d+, each one more than the last; longest gap \d+ ms; restarts 0"
+                  % GUEST_IP.replace(".", r"\."), timeout=30)
