@@ -283,7 +283,7 @@ int main(int argc, char **argv)
 		}
 		close(restore_fd);
 	}
-	if (opt.incoming && migrate_receive(&vm, opt.incoming, err, sizeof(err)) != 0) {
+	if (opt.incoming && migrate_receive(&vm, opt.incoming, opt.no_seccomp ? NULL : sandbox_enter, err, sizeof(err)) != 0) {
 		vmm_log("cannot receive the guest: %s", err);
 		console_restore();
 		return VMM_EXIT_ERROR;

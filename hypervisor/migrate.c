@@ -399,7 +399,8 @@ int migrate_start(struct vm *vm, const char *socket_path, const char *config, un
 	return 0;
 }
 
-int migrate_receive(struct vm *vm, const char *socket_path, char *err, size_t errlen)
+int migrate_receive(struct vm *vm, const char *socket_path, int (*before_ready)(char *err, size_t errlen),
+		    char *err, size_t errlen)
 {
 	struct sockaddr_un a;
 	char why[200];
@@ -427,6 +428,8 @@ int migrate_receive(struct vm *vm, const char *socket_path, char *err, size_t er
 	}
 	int r = snapshot_restore(vm, fd, why, sizeof(why));
 	if (r != 0)
+		snprintf(err, errlen, "%s", why);
+	else if (before_ready && (r = before_ready(why, sizeof(why))) != 0)
 		snprintf(err, errlen, "%s", why);
 	else if (send_line(fd, "ready\n") != 0 || expect_line(fd, "go", MIGRATE_HANDSHAKE_SECONDS) != 0) {
 		snprintf(err, errlen, "the sender did not confirm: it keeps the guest");

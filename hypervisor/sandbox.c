@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 static const int allowed[] = {
 	/* guest and devices */
@@ -35,12 +37,16 @@ static const int allowed[] = {
 	SCMP_SYS(unlinkat), SCMP_SYS(ftruncate), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3),
 	/* the control socket, a migration's unix socket, the RARP announce */
 	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg),
-	SCMP_SYS(sendmsg), SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(shutdown), SCMP_SYS(getsockopt),
-	SCMP_SYS(setsockopt),
+	SCMP_SYS(sendmsg), SCMP_SYS(connect), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+	/* socket(2): below, unix sockets only */
 };
+
+static bool entered;
 
 int sandbox_enter(char *err, size_t errlen)
 {
+	if (entered)
+		return 0;
 	/* no_new_privs first: it is what lets an unprivileged process load a filter at all, and
 	 * nothing exec'd later could regain privileges anyway */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -58,6 +64,11 @@ int sandbox_enter(char *err, size_t errlen)
 		if (allowed[i] >= 0)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	}
+	/* a migration's stream goes over a unix socket; the network is paraventd's business (the
+	 * AF_INET socket that sets up a tap is made before the filter) */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX, .datum_b = 0 });
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -65,5 +76,6 @@ int sandbox_enter(char *err, size_t errlen)
 		snprintf(err, errlen, "seccomp: %s", strerror(-r));
 		return -1;
 	}
+	entered = true;
 	return 0;
 }

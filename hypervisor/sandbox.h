@@ -11,7 +11,8 @@
 
 #include <stddef.h>
 
-/* For every thread of the process, now and later. 0, or -1 with err. */
+/* For every thread of the process, now and later; once (a second call does nothing). 0, or
+ * -1 with err. */
 int sandbox_enter(char *err, size_t errlen);
 
 #endif

@@ -1033,6 +1033,8 @@ static void migrate_ended(const char *name, bool ok, const char *error)
 	struct domain *d = find(name);
 	if (d && !ok && strstr(error, "stays paused here") && is_live(d))
 		d->state = DOM_PAUSED;
+	if (ok)
+		autostart_forget(name); /* it lives on the other host now: not here at the next boot */
 	pthread_mutex_unlock(&lock);
 }
 
@@ -1066,9 +1068,9 @@ static int start_migrate(struct domain *d, const cJSON *args, cJSON **out, char 
 	}
 	if ((live && !cJSON_IsBool(live)) || !json_uint(args, "port", 65535, &port) || port < 1 ||
 	    !json_uint(args, "max_rounds", 1000, &rounds) || !json_uint(args, "downtime_ms", 60000, &downtime) ||
-	    downtime < 1 || !json_uint(args, "bandwidth_mbps", 100000, &bw)) {
+	    downtime < 1 || !json_uint(args, "bandwidth_mbps", 100000, &bw) || (bw > 0 && bw < 0.1)) {
 		snprintf(err, errlen, "\"live\" is true or false; \"port\" 1 to 65535, \"max_rounds\" 0 to 1000, "
-				      "\"downtime_ms\" 1 to 60000, \"bandwidth_mbps\" 0 (no limit) to 100000");
+				      "\"downtime_ms\" 1 to 60000, \"bandwidth_mbps\" 0 (no limit) or 0.1 to 100000");
 		return 400;
 	}
 	snprintf(a.name, sizeof(a.name), "%s", d->name);
@@ -1359,6 +1361,11 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		snprintf(d->last_exit, sizeof(d->last_exit), "%.150s", why);
 		fprintf(stderr, "paraventd: %s: %s\n", d->name, d->last_exit);
 	}
+	if (d->incoming && vmm_log_find(d, "received the guest: it runs here", NULL, 0)) {
+		/* it ran here, however briefly: its end is handled as any other's */
+		d->incoming = false;
+		d->restoring = false;
+	}
 	if (d->incoming) {
 		/* the guest did not arrive: the sender still has it, and this domain never ran */
 		char why[300] = "see its vmm.log";
@@ -1378,7 +1385,9 @@ static void vmm_ended(struct domain *d, int code, int sig)
 		act = d->cfg.on_poweroff;
 	} else if (code == VMM_EXIT_REBOOT) {
 		act = d->cfg.on_reboot;
-	} else if (code == VMM_EXIT_STOPPED || code == VMM_EXIT_SAVED || code == VMM_EXIT_MIGRATED) {
+	} else if (code == VMM_EXIT_STOPPED || code == VMM_EXIT_SAVED || code == VMM_EXIT_MIGRATED ||
+		   vmm_log_find(d, "]: migrated: ", NULL, 0)) {
+		/* (a VMM that ended otherwise after its guest migrated: the guest runs elsewhere) */
 		/* saved: it lives on in its save file, as with xl save; migrated: elsewhere. Never
 		 * on_crash: a restart would run it twice */
 		act = DOMCFG_DESTROY;
@@ -1579,6 +1588,7 @@ void domains_poll(void)
 		    !migrate_send_running(d->name))
 			sample(d);
 		if (d->used && is_live(d) && d->shutdown_deadline && now >= d->shutdown_deadline && !d->forced_stop &&
+		    !migrate_send_running(d->name) &&
 		    !save_job_running(d->name)) {
 			char reply[256];
 			fprintf(stderr, "paraventd: %s: did not shut down within %d s: stopping it\n", d->name,

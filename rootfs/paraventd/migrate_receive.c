@@ -186,6 +186,7 @@ static void *receive_thread(void *arg)
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, peer, sizeof(peer));
 	l = link_open(fd, host_token, 0, LINK_SECONDS, err, sizeof(err));
+	fd = -1; /* the link's now, closed by it, also when it failed */
 	if (!l) {
 		fprintf(stderr, "paraventd: refused a migration from %s: %s\n", peer, err);
 		goto out;
@@ -243,7 +244,7 @@ out:
 	if (l)
 		link_close(l);
 	else if (fd >= 0)
-		close(fd);
+		close(fd); /* before link_open */
 	atomic_fetch_sub(&senders, 1);
 	return NULL;
 }

@@ -94,24 +94,28 @@ static int connect_host(const char *host, int port, char *err, size_t errlen)
 		return -1;
 	}
 	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		e = 0;
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno == EINPROGRESS) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			socklen_t len = sizeof(e);
-			if (poll(&p, 1, CONNECT_SECONDS * 1000) != 1)
-				e = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
-				e = errno;
-		} else if (errno != 0 && errno != EINPROGRESS) {
+		if (fd < 0) {
 			e = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			if (errno == EINPROGRESS) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+				socklen_t len = sizeof(e);
+				if (poll(&p, 1, CONNECT_SECONDS * 1000) != 1)
+					e = ETIMEDOUT;
+				else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
+					e = errno;
+			} else {
+				e = errno;
+			}
 		}
 		if (e) {
 			close(fd);
 			fd = -1;
 		}
-		errno = 0;
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
@@ -404,16 +408,22 @@ static int vmm_verdict(struct job *j, char *why, size_t whylen)
 
 static void finish(struct job *j, const char *error)
 {
+	char name[sizeof(j->a.name)], host[sizeof(j->a.host)];
+
 	pthread_mutex_lock(&jobs_lock);
 	clock_gettime(CLOCK_MONOTONIC, &j->ended);
 	j->state = error ? J_FAILED : J_DONE;
 	if (error)
 		snprintf(j->error, sizeof(j->error), "%s", error);
+	/* once unlocked, a new migration of any name may take this slot */
+	snprintf(name, sizeof(name), "%s", j->a.name);
+	snprintf(host, sizeof(host), "%s", j->a.host);
+	void (*on_end)(const char *, bool, const char *) = j->a.on_end;
 	pthread_mutex_unlock(&jobs_lock);
-	fprintf(stderr, "paraventd: %s: migration to %s %s%s\n", j->a.name, j->a.host, error ? "failed: " : "done",
+	fprintf(stderr, "paraventd: %s: migration to %s %s%s\n", name, host, error ? "failed: " : "done",
 		error ? error : "");
-	if (j->a.on_end)
-		j->a.on_end(j->a.name, error == NULL, error ? error : "");
+	if (on_end)
+		on_end(name, error == NULL, error ? error : "");
 }
 
 static void *send_thread(void *arg)
