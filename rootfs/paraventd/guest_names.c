@@ -129,9 +129,16 @@ static void restart_udhcpd(void)
 		fclose(f);
 	}
 	if (pid > 1 && kill(pid, SIGTERM) == 0) {
-		/* it writes its leases as it exits: wait for that (a second at most) */
-		for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		/* it writes its leases as it exits: wait for that (3 s at most, dom0 may be busy);
+		 * one still there then is killed, since two servers on pvbr0 would both answer a
+		 * guest, the old one without the new fixed addresses */
+		for (int i = 0; i < 300 && kill(pid, 0) == 0; i++)
 			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		if (kill(pid, 0) == 0) {
+			kill(pid, SIGKILL);
+			for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+				nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		}
 	}
 	pid_t child = fork();
 	if (child == 0) {
