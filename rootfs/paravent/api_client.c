@@ -134,6 +134,18 @@ cJSON *api_call_json(const char *method, const char *path, const char *body, siz
 	return j ? j : cJSON_CreateObject();
 }
 
+const char *api_str(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+double api_num(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
 bool api_name_ok(const char *s)
 {
 	size_t n = strlen(s);

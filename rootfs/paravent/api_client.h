@@ -18,6 +18,9 @@ int api_send_all(int fd, const char *p, size_t n);
 /* Calls the API; the parsed JSON body of a 2xx reply, or NULL after printing why to stderr
  * ("paravent: WHAT: the API's error"). */
 cJSON *api_call_json(const char *method, const char *path, const char *body, size_t len, const char *what);
+/* A reply's string or number under key: "" or 0 when it is missing or of another type. */
+const char *api_str(const cJSON *j, const char *key);
+double api_num(const cJSON *j, const char *key);
 /* Whether s can be a domain name (and so goes into a URL path as it is). */
 bool api_name_ok(const char *s);
 #endif

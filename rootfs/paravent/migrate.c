@@ -29,18 +29,6 @@ static const char usage[] =
 	"  --downtime MS   the pause to aim for (default 100)\n"
 	"  --max-rounds N  copy rounds before stopping anyway (default 30)\n";
 
-static double num_of(const cJSON *j, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *str_of(const cJSON *j, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* The token from a file (its first line) or the environment, into out. 0, or -1 said. */
 static int read_token(const char *file, char *out, size_t len)
 {
@@ -74,17 +62,17 @@ static int read_token(const char *file, char *out, size_t len)
 static void progress_line(const cJSON *j, bool tty, char *last, size_t lastlen)
 {
 	char line[200], key[64];
-	const char *state = str_of(j, "state");
+	const char *state = api_str(j, "state");
 
 	if (strcmp(state, "connecting") == 0)
-		snprintf(line, sizeof(line), "connecting to %s", str_of(j, "host"));
+		snprintf(line, sizeof(line), "connecting to %s", api_str(j, "host"));
 	else if (strcmp(state, "stopped") == 0)
-		snprintf(line, sizeof(line), "stop-and-copy: guest paused, %.1f MB sent", num_of(j, "sent_mb"));
+		snprintf(line, sizeof(line), "stop-and-copy: guest paused, %.1f MB sent", api_num(j, "sent_mb"));
 	else
 		snprintf(line, sizeof(line), "round %d: %.1f MB sent at %.1f MB/s, dirtying %.1f MB/s, expected downtime %d ms",
-			 (int)num_of(j, "round"), num_of(j, "sent_mb"), num_of(j, "rate_mbps"),
-			 num_of(j, "dirty_rate_mbps"), (int)num_of(j, "expected_downtime_ms"));
-	snprintf(key, sizeof(key), "%s %d", state, (int)num_of(j, "round"));
+			 (int)api_num(j, "round"), api_num(j, "sent_mb"), api_num(j, "rate_mbps"),
+			 api_num(j, "dirty_rate_mbps"), (int)api_num(j, "expected_downtime_ms"));
+	snprintf(key, sizeof(key), "%s %d", state, (int)api_num(j, "round"));
 	if (tty)
 		printf("\r\033[K%s", line);
 	else if (strcmp(key, last) != 0)
@@ -97,8 +85,8 @@ static void report(const char *dom, const cJSON *j)
 {
 	const cJSON *rp = cJSON_GetObjectItemCaseSensitive(j, "round_pages"), *p;
 	printf("migrated %s to %s: total %.1f s, downtime %d ms, %.1f MB sent in %d round%s\n", dom,
-	       str_of(j, "host"), num_of(j, "total_ms") / 1000, (int)num_of(j, "downtime_ms"), num_of(j, "sent_mb"),
-	       (int)num_of(j, "round") + 1, num_of(j, "round") > 0 ? "s" : "");
+	       api_str(j, "host"), api_num(j, "total_ms") / 1000, (int)api_num(j, "downtime_ms"), api_num(j, "sent_mb"),
+	       (int)api_num(j, "round") + 1, api_num(j, "round") > 0 ? "s" : "");
 	printf("pages per round:");
 	int i = 0;
 	cJSON_ArrayForEach(p, rp)
@@ -188,7 +176,7 @@ int cmd_migrate(int argc, char **argv)
 		}
 		j = cJSON_Parse(resp);
 		free(resp);
-		const char *state = str_of(j, "state");
+		const char *state = api_str(j, "state");
 		if (strcmp(state, "migrated") == 0 || strcmp(state, "failed") == 0) {
 			int rc = 0;
 			if (tty)
@@ -196,7 +184,7 @@ int cmd_migrate(int argc, char **argv)
 			if (strcmp(state, "migrated") == 0) {
 				report(dom, j);
 			} else {
-				fprintf(stderr, "paravent: migrate %s: %s\n", dom, str_of(j, "error"));
+				fprintf(stderr, "paravent: migrate %s: %s\n", dom, api_str(j, "error"));
 				rc = 1;
 			}
 			cJSON_Delete(j);

@@ -36,12 +36,6 @@ static cJSON *get_json(const char *path, int *status)
 	return j;
 }
 
-static const char *str_of(const cJSON *j, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 int cmd_save(int argc, char **argv)
 {
 	const char *then = "stop";
@@ -89,7 +83,7 @@ int cmd_save(int argc, char **argv)
 			cJSON_Delete(j);
 			return 1;
 		}
-		const char *state = str_of(j, "state");
+		const char *state = api_str(j, "state");
 		if (strcmp(state, "saving") != 0) {
 			const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(j, "bytes");
 			const cJSON *secs = cJSON_GetObjectItemCaseSensitive(j, "seconds");
@@ -101,7 +95,7 @@ int cmd_save(int argc, char **argv)
 				       strcmp(then, "stop") == 0 ? "; the domain is stopped" :
 				       strcmp(then, "pause") == 0 ? "; the domain is paused" : "");
 			} else {
-				fprintf(stderr, "paravent: save %s: %s\n", dom, str_of(j, "error"));
+				fprintf(stderr, "paravent: save %s: %s\n", dom, api_str(j, "error"));
 				rc = 1;
 			}
 			cJSON_Delete(j);
@@ -134,7 +128,7 @@ int cmd_restore(int argc, char **argv)
 	free(text);
 	if (!j)
 		return 1;
-	snprintf(name, sizeof(name), "%s", str_of(j, "name"));
+	snprintf(name, sizeof(name), "%s", api_str(j, "name"));
 	cJSON_Delete(j);
 	if (!api_name_ok(name)) {
 		fprintf(stderr, "paravent: restore: paraventd did not say which domain it started\n");
@@ -149,10 +143,10 @@ int cmd_restore(int argc, char **argv)
 			cJSON_Delete(j);
 			return 1;
 		}
-		const char *state = str_of(j, "state");
+		const char *state = api_str(j, "state");
 		bool restoring = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "restoring"));
 		if (strcmp(state, "running") != 0 && strcmp(state, "paused") != 0) {
-			fprintf(stderr, "paravent: restore: %s %s: %s\n", name, state, str_of(j, "last_exit"));
+			fprintf(stderr, "paravent: restore: %s %s: %s\n", name, state, api_str(j, "last_exit"));
 			cJSON_Delete(j);
 			return 1;
 		}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cJSON.h"
+#include "fd_io.h"
 #include "migrate_link.h"
 
 #define LINK_SECONDS 20    /* a sender silent this long is gone (matches migrate_send.c) */
@@ -66,20 +67,6 @@ static int connect_vmm(const char *path)
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Carries the sender's stream to the VMM and its answers back, until the VMM closes its end
  * (it has the guest, or gave up) or the link fails (then closing our end makes it give up). */
 static bool relay(struct migrate_link *l, int vmm, char *buf)
@@ -114,7 +101,7 @@ static bool relay(struct migrate_link *l, int vmm, char *buf)
 				/* the sender is done: the VMM gets EOF and ends its part */
 				peer_end = true;
 				shutdown(vmm, SHUT_WR);
-			} else if (t == LINK_DATA && write_all(vmm, buf, len) != 0) {
+			} else if (t == LINK_DATA && fd_send_all(vmm, buf, len) != 0) {
 				return true; /* the VMM gave up: its log says why */
 			}
 		}

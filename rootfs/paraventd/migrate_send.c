@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd_io.h"
 #include "migrate_link.h"
 #include "vmm_client.h"
 
@@ -187,20 +188,6 @@ static int data_listener(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Follows the VMM's own account of the migration (its "stats"), twice a second, while the
  * stream flows. In a thread of its own: while the guest is paused for stop-and-copy the VMM
  * answers late, and the stream must not wait on that. */
@@ -337,7 +324,7 @@ static void relay(struct job *j, int *vmm_fd, struct migrate_link *l, char *buf,
 						return;
 					}
 				}
-			} else if (!vmm_eof && write_all(vmm, buf, len) != 0) {
+			} else if (!vmm_eof && fd_send_all(vmm, buf, len) != 0) {
 				/* the VMM gave up (its log says why): the receiver hears the END */
 				vmm_eof = true;
 				if (link_send(l, LINK_END, NULL, 0) != 0) {
