@@ -1,8 +1,10 @@
 /* Guest names on pvbr0 (see guest_names.h). */
 #include "guest_names.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 #include <unistd.h>
 
 #define BASE_CONF "/etc/udhcpd.pvbr0.conf"
-#define UDHCPD_PIDFILE "/run/udhcpd.pvbr0.pid"
 
 int guest_names_assign(struct guest_names *t, const char *name, const uint8_t mac[6])
 {
@@ -79,6 +80,31 @@ char *guest_names_hosts_text(const struct guest_names *t, const char *old)
 	return out;
 }
 
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+bool guest_names_is_pvbr0_udhcpd(const char *cmdline, size_t len)
+{
+	const char *arg = cmdline, *end = cmdline + len;
+	size_t n = strnlen(arg, len);
+
+	/* argv[0]: udhcpd by any path, or busybox followed by the applet's name */
+	bool busybox = ends_with(arg, n, "/busybox") || (n == 7 && memcmp(arg, "busybox", 7) == 0);
+	if (!busybox && !ends_with(arg, n, "/udhcpd") && !(n == 6 && memcmp(arg, "udhcpd", 6) == 0))
+		return false;
+	for (int i = 1; (arg += n + 1) < end; i++) {
+		n = strnlen(arg, (size_t)(end - arg));
+		if (busybox && i == 1 && !(n == 6 && memcmp(arg, "udhcpd", 6) == 0))
+			return false;
+		if (ends_with(arg, n, "udhcpd.pvbr0.conf"))
+			return true;
+	}
+	return false;
+}
+
 /* --- the daemon side ------------------------------------------------------------------------ */
 
 static struct guest_names table;
@@ -119,27 +145,59 @@ static char *read_file(const char *path)
 	return buf ? buf : strdup("");
 }
 
+/* The pids of every udhcpd serving pvbr0, found by their command lines: the pid file alone
+ * is not enough, since a server just started writes it only after it has put itself in the
+ * background and read its configuration, and a restart in that window would leave two
+ * servers answering on pvbr0, the older one without the newest fixed addresses. */
+static int pvbr0_udhcpd_pids(pid_t *pids, int max)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (dir && n < max && (de = readdir(dir))) {
+		char path[300], cmdline[1024];
+		char *e;
+		long pid = strtol(de->d_name, &e, 10);
+		if (*e || pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, cmdline, sizeof(cmdline));
+		close(fd);
+		if (len > 0 && guest_names_is_pvbr0_udhcpd(cmdline, (size_t)len))
+			pids[n++] = (pid_t)pid;
+	}
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
+static bool any_alive(const pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (kill(pids[i], 0) == 0)
+			return true;
+	return false;
+}
+
 static void restart_udhcpd(void)
 {
-	FILE *f = fopen(UDHCPD_PIDFILE, "r");
-	int pid = 0;
-	if (f) {
-		if (fscanf(f, "%d", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	if (pid > 1 && kill(pid, SIGTERM) == 0) {
-		/* it writes its leases as it exits: wait for that (3 s at most, dom0 may be busy);
-		 * one still there then is killed, since two servers on pvbr0 would both answer a
-		 * guest, the old one without the new fixed addresses */
-		for (int i = 0; i < 300 && kill(pid, 0) == 0; i++)
-			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-		if (kill(pid, 0) == 0) {
-			kill(pid, SIGKILL);
-			for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
-				nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-		}
-	}
+	pid_t pids[16];
+	int n = pvbr0_udhcpd_pids(pids, 16);
+
+	for (int i = 0; i < n; i++)
+		kill(pids[i], SIGTERM);
+	/* each writes its leases as it exits: wait for that (3 s at most, dom0 may be busy); one
+	 * still there then is killed, since two servers on pvbr0 would both answer a guest */
+	for (int i = 0; i < 300 && any_alive(pids, n); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	for (int i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (int i = 0; i < 100 && any_alive(pids, n); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	pid_t child = fork();
 	if (child == 0) {
 		/* paraventd blocks SIGTERM for its sigwait; a mask survives exec, and a udhcpd that
@@ -150,7 +208,8 @@ static void restart_udhcpd(void)
 		execlp("udhcpd", "udhcpd", "-S", conf_path, (char *)NULL);
 		_exit(127);
 	}
-	/* udhcpd puts itself in the background: its first process ends at once */
+	/* udhcpd puts itself in the background: its first process ends at once (main's SIGCHLD
+	 * loop may reap it first, then this returns at once: the scan above covers both) */
 	if (child > 0)
 		waitpid(child, NULL, 0);
 }

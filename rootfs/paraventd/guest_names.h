@@ -36,6 +36,10 @@ int guest_names_drop(struct guest_names *t, const char *name);
  * lines are kept as they were. Returns a malloc'd text. Pure. */
 char *guest_names_hosts_text(const struct guest_names *t, const char *old_hosts);
 
+/* Whether a /proc/PID/cmdline (NUL-separated, len bytes) is a udhcpd serving pvbr0: udhcpd
+ * (or busybox udhcpd) with an argument ending in udhcpd.pvbr0.conf. Pure. */
+bool guest_names_is_pvbr0_udhcpd(const char *cmdline, size_t len);
+
 /* The daemon side: files under run_dir, /etc/hosts, udhcpd. */
 void guest_names_init(const char *run_dir);
 void guest_names_add(const char *name, const uint8_t mac[6]);

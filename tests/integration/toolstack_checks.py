@@ -211,6 +211,15 @@ def run(r, m, sh_check_plain):
              "grep -c 'paravent-agent: dom0 asked for a reboot' %s; paravent list --long | grep -o 'exit status 3'"
              % (wait_guest_up(3), CONSOLE),
              want=r"restarts=2\n1\nexit status 3$", timeout=400)
+    sh_check(r, m, "after the reboot the guest has its fixed address on pvbr0 again (the one its name resolves to), "
+             "and after all the domains that came and went so far exactly one DHCP server serves pvbr0",
+             "fixed=$(awk '/[[:space:]]minimal[[:space:]]/ {{print $1}}' /etc/hosts); "
+             "for i in $(seq 90); do last=$(grep -o 'eth0 has [0-9.]*' {c} | tail -n 1 | cut -d' ' -f3); "
+             "[ $(grep -c 'eth0 has' {c}) -ge $(grep -c 'minimal guest up' {c}) ] && [ -n \"$fixed\" ] && "
+             "[ \"$last\" = \"$fixed\" ] && break; sleep 1; done; "
+             "echo fixed=$fixed last=$last; ping -c 1 -W 10 minimal >/dev/null && echo pings; "
+             "echo servers=$(pgrep -f 'udhcpd.*pvbr0' | wc -l)".format(c=CONSOLE),
+             want=r"fixed=(10\.80\.0\.\d+) last=\1\npings\nservers=1$", timeout=150)
     sh_check(r, m, "a guest without its agent: reboot is refused with the reason; shutdown falls back to the ACPI "
              "button, and a guest that does not react (paused) is stopped after the grace time (30 s here)",
              "sed 's/name = \"minimal\"/name = \"hung\"/; /^vif/d; s/^extra = \"/extra = \"paravent.agent=off /' "

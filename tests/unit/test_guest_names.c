@@ -33,6 +33,20 @@ int main(void)
 	CHECK_STR(text, "127.0.0.1 localhost\n");
 	free(text);
 
+	/* which processes are pvbr0's DHCP servers, from their /proc cmdline */
+#define IS_SERVER(lit) guest_names_is_pvbr0_udhcpd(lit, sizeof(lit))
+	CHECK(IS_SERVER("udhcpd\0-S\0/run/paravent/udhcpd.pvbr0.conf"));
+	CHECK(IS_SERVER("udhcpd\0-S\0/etc/udhcpd.pvbr0.conf"));
+	CHECK(IS_SERVER("/usr/sbin/udhcpd\0/etc/udhcpd.pvbr0.conf"));
+	CHECK(IS_SERVER("/bin/busybox\0udhcpd\0-S\0/etc/udhcpd.pvbr0.conf"));
+	CHECK(!IS_SERVER("udhcpd\0-S\0/etc/udhcpd.br1.conf")); /* another bridge's server */
+	CHECK(!IS_SERVER("udhcpc\0-i\0pvbr0\0udhcpd.pvbr0.conf"));
+	CHECK(!IS_SERVER("vi\0/etc/udhcpd.pvbr0.conf"));
+	CHECK(!IS_SERVER("busybox\0vi\0/etc/udhcpd.pvbr0.conf"));
+	CHECK(!IS_SERVER("udhcpd"));
+	CHECK(!guest_names_is_pvbr0_udhcpd("udhcpd\0-S\0/etc/udhcpd.pvbr0.conf", 12)); /* cut short */
+	CHECK(!guest_names_is_pvbr0_udhcpd("", 0));
+
 	/* full: 98 names, then -1 */
 	static struct guest_names full;
 	char name[16];
