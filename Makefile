@@ -325,7 +325,7 @@ fuzz: $(FUZZERS)
 check: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 	@scripts/run-unit-tests.sh $(UNIT_TESTS) $(FUZZ_REPLAYS) tests/unit/check-openapi.py
 
-test: deps check iso kernels $(FUZZERS)
+test: deps check iso kernels $(FUZZERS) $(B)/test-bin/paravent-vmm-debug
 	@scripts/run-fuzz.sh 10 $(FUZZERS)
 	@python3 tests/integration/run.py --iso $(B)/paravent.iso --build $(B)
 
@@ -367,6 +367,13 @@ $(B)/bin/paravent-vmm: $(VMM_SRC) $(VMM_HDR) VERSION $(B)/obj/cJSON-musl.o | $(B
 	@mkdir -p $(@D)
 	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -I$(B)/cjson -I$(B)/libseccomp/include -DPARAVENT_VERSION='"$(VERSION)"' -o $@ \
 		$(VMM_SRC) $(B)/obj/cJSON-musl.o $(B)/libseccomp/lib/libseccomp.a
+
+# The same VMM with test hooks a guest can reach (hypervisor/dev_debug_hooks.h): for make test
+# only, carried into dom0 on a test disk, never on the ISO.
+$(B)/test-bin/paravent-vmm-debug: $(VMM_SRC) $(VMM_HDR) VERSION $(B)/obj/cJSON-musl.o | $(B)/khdr/include $(B)/libseccomp
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -O2 -pthread -I$(B)/cjson -I$(B)/libseccomp/include -DPARAVENT_VERSION='"$(VERSION)"' \
+		-DPARAVENT_DEBUG_HOOKS -o $@ $(VMM_SRC) $(B)/obj/cJSON-musl.o $(B)/libseccomp/lib/libseccomp.a
 
 $(B)/bin/vmmctl: hypervisor/tools/vmmctl.c | $(B)/khdr/include
 	@mkdir -p $(@D)

@@ -1,7 +1,8 @@
 /* The console sink and source. Output is written synchronously: a guest that floods its
  * console is slowed to the speed of its log, never buffered without bound. The log is bounded
- * too: past CONSOLE_LOG_MAX bytes it becomes FILE.old (replacing the one before) and FILE
- * starts again, so a chatty guest keeps at most twice that in dom0, whose /run is RAM. */
+ * too: past CONSOLE_LOG_MAX bytes its content moves to FILE.old (replacing what was there)
+ * and FILE starts again, so a chatty guest keeps at most twice that in dom0, whose /run is
+ * RAM. */
 #include "console.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@
 static struct {
 	struct vm *vm;
 	pthread_mutex_t lock;
-	int log_fd;
+	int log_fd, old_fd; /* FILE and FILE.old of --console-log */
 	char log_path[PATH_MAX];
 	uint64_t log_size;
 	bool tty;
@@ -37,7 +38,7 @@ static struct {
 	void *input_dev;
 	int client_fd;
 	uint64_t client_dropped;
-} con = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1, .client_fd = -1 };
+} con = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1, .old_fd = -1, .client_fd = -1 };
 
 int console_init(struct vm *vm, const char *log_path)
 {
@@ -49,9 +50,12 @@ int console_init(struct vm *vm, const char *log_path)
 			return -1;
 		}
 		strcpy(con.log_path, log_path);
-		con.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		con.log_fd = open(log_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (con.log_fd < 0)
 			return -1;
+		char old[sizeof(con.log_path) + 4];
+		snprintf(old, sizeof(old), "%s.old", log_path);
+		con.old_fd = open(old, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 		con.log_size = fstat(con.log_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	}
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &con.saved) == 0) {
@@ -96,20 +100,25 @@ static void write_all(int fd, const uint8_t *buf, size_t len)
 	}
 }
 
-/* FILE -> FILE.old, and a new FILE; with con.lock held. On failure the log goes on growing
- * rather than losing output. */
+/* FILE's content becomes FILE.old's (replacing it) and FILE starts again; with con.lock held.
+ * Done by copying through descriptors opened at start rather than by renaming, since a
+ * confined VMM cannot name files any more. On failure the log goes on growing rather than
+ * losing output. */
 static void console_log_rotate(void)
 {
-	char old[sizeof(con.log_path) + 4];
-	snprintf(old, sizeof(old), "%s.old", con.log_path);
-	if (rename(con.log_path, old) != 0)
+	static uint8_t buf[64 * 1024];
+	off_t at = 0;
+	ssize_t n;
+
+	if (con.old_fd < 0 || ftruncate(con.old_fd, 0) != 0)
 		return;
-	int fd = open(con.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return;
-	close(con.log_fd);
-	con.log_fd = fd;
-	con.log_size = 0;
+	while ((n = pread(con.log_fd, buf, sizeof(buf), at)) > 0) {
+		if (pwrite(con.old_fd, buf, (size_t)n, at) != n)
+			return;
+		at += n;
+	}
+	if (n == 0 && ftruncate(con.log_fd, 0) == 0)
+		con.log_size = 0; /* O_APPEND: the next write lands at the new end, 0 */
 }
 
 void console_output(const uint8_t *buf, size_t len)

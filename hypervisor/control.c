@@ -26,6 +26,7 @@
 #include "migrate.h"
 #include "snapshot.h"
 #include "paravent-vmm.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #define MAX_CLIENTS 8
@@ -35,14 +36,33 @@ static struct client {
 	char buf[VMM_CONTROL_MAX_REQUEST];
 	size_t len;
 	int console; /* attached as the console: bytes go to the guest */
+	int passed_fd; /* a descriptor that came with the request being read, or -1 */
 } clients[MAX_CLIENTS];
+/* The descriptor that came with the request being handled (SCM_RIGHTS), or -1: a save file or
+ * a migration's stream, opened by the toolstack, so that a confined VMM needs no file system
+ * of its own. A request that uses it sets it to -1; the rest is closed after the request. */
+static int request_fd = -1;
 static int listen_fd = -1;
 static char *socket_path;
 static struct vm *the_vm;
 
+static int status_fd = -1, smaps_fd = -1;
+
+/* A stream over a /proc file kept open, read from its start again; NULL if there is none. */
+static FILE *reread(int fd)
+{
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return NULL;
+	int copy = dup(fd); /* shares the offset; fclose closes only the copy */
+	FILE *f = copy >= 0 ? fdopen(copy, "r") : NULL;
+	if (!f && copy >= 0)
+		close(copy);
+	return f;
+}
+
 static uint64_t rss_kib(void)
 {
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f = reread(status_fd);
 	char line[256];
 	unsigned long long kib = 0;
 
@@ -76,7 +96,7 @@ static cJSON *stats_json(struct vm *vm)
 	/* The VMM's own cost is its RSS minus the guest RAM that is resident: what the
 	 * toolstack adds to a domain's memory when it accounts the host. */
 	uint64_t rss = rss_kib(), guest = 0;
-	FILE *smaps = fopen("/proc/self/smaps", "r");
+	FILE *smaps = reread(smaps_fd);
 	if (smaps) {
 		guest = guest_mem_resident_kib(&vm->mem, smaps);
 		fclose(smaps);
@@ -241,8 +261,11 @@ static int migrate_request(struct vm *vm, const cJSON *req, char *msg, size_t ms
 	const cJSON *config = cJSON_GetObjectItemCaseSensitive(req, "config");
 	uint64_t rounds = MIGRATE_DEFAULT_ROUNDS, downtime = MIGRATE_DEFAULT_DOWNTIME_MS;
 
-	if (!cJSON_IsString(sock) || sock->valuestring[0] != '/') {
-		snprintf(msg, msglen, "migrate: \"socket\" must be the absolute path of the receiver's socket");
+	bool use_fd = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "fd"));
+	if (use_fd ? request_fd < 0 : (!cJSON_IsString(sock) || sock->valuestring[0] != '/')) {
+		snprintf(msg, msglen, use_fd ? "migrate: \"fd\": true, but no descriptor came with the request"
+					     : "migrate: \"socket\" must be the absolute path of the receiver's socket "
+					       "(or \"fd\": true with the stream's descriptor)");
 		return -1;
 	}
 	if (config && !cJSON_IsString(config)) {
@@ -260,12 +283,18 @@ static int migrate_request(struct vm *vm, const cJSON *req, char *msg, size_t ms
 		snprintf(msg, msglen, "migrate: \"live\" is true or false");
 		return -1;
 	}
-	return migrate_start(vm, sock->valuestring, config ? config->valuestring : NULL, (unsigned)rounds,
+	int fd = use_fd ? request_fd : -1;
+	if (use_fd)
+		request_fd = -1; /* migrate_start takes it */
+	return migrate_start(vm, use_fd ? NULL : sock->valuestring, fd, config ? config->valuestring : NULL, (unsigned)rounds,
 			     (unsigned)downtime, !live || cJSON_IsTrue(live), msg, msglen);
 }
 
-/* {"op":"save","path":FILE,"then":"stop"|"pause"|"continue","config":TEXT}. The socket is
- * the toolstack's (0600), which has checked the path; a bad request is still refused here. */
+/* {"op":"save","path":FILE,"then":"stop"|"pause"|"continue","config":TEXT}, or "fd": true
+ * instead of "path" to write to the descriptor that came with the request (the toolstack then
+ * puts the file in place, and asks "pause" rather than "stop" so that the guest ends only once
+ * the file is there). The socket is the toolstack's (0600), which has checked the path; a bad
+ * request is still refused here. */
 static int save_request(struct vm *vm, const cJSON *req, uint64_t *bytes, char *msg, size_t msglen)
 {
 	const cJSON *path = cJSON_GetObjectItemCaseSensitive(req, "path");
@@ -273,8 +302,11 @@ static int save_request(struct vm *vm, const cJSON *req, uint64_t *bytes, char *
 	const cJSON *config = cJSON_GetObjectItemCaseSensitive(req, "config");
 	enum snap_then t = SNAP_THEN_STOP;
 
-	if (!cJSON_IsString(path) || path->valuestring[0] != '/') {
-		snprintf(msg, msglen, "save: \"path\" must be an absolute file name");
+	bool use_fd = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "fd"));
+	if (use_fd ? request_fd < 0 : (!cJSON_IsString(path) || path->valuestring[0] != '/')) {
+		snprintf(msg, msglen, use_fd ? "save: \"fd\": true, but no descriptor came with the request"
+					     : "save: \"path\" must be an absolute file name (or \"fd\": true with the "
+					       "file's descriptor)");
 		return -1;
 	}
 	if (then && !cJSON_IsString(then)) {
@@ -299,8 +331,15 @@ static int save_request(struct vm *vm, const cJSON *req, uint64_t *bytes, char *
 		snprintf(msg, msglen, "save: a live migration is running");
 		return -1;
 	}
-	if (snapshot_save_file(vm, path->valuestring, config ? config->valuestring : NULL, t, bytes, msg, msglen) != 0)
+	if (use_fd) {
+		struct stat st;
+		if (snapshot_save(vm, request_fd, config ? config->valuestring : NULL, t, msg, msglen) != 0)
+			return -1;
+		*bytes = fstat(request_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	} else if (snapshot_save_file(vm, path->valuestring, config ? config->valuestring : NULL, t, bytes, msg,
+				      msglen) != 0) {
 		return -1;
+	}
 	if (t == SNAP_THEN_STOP)
 		vm_request_exit(vm, VMM_EXIT_SAVED, "the guest was saved");
 	return 0;
@@ -389,7 +428,11 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 	} else if (strcmp(op->valuestring, "resume") == 0) {
 		vm_resume(vm);
 	} else if (strcmp(op->valuestring, "stop") == 0) {
-		vm_request_exit(vm, VMM_EXIT_STOPPED, "stop request on the control socket");
+		/* "saved": true from a toolstack that has just put the guest's save file in place */
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "saved")))
+			vm_request_exit(vm, VMM_EXIT_SAVED, "the guest was saved");
+		else
+			vm_request_exit(vm, VMM_EXIT_STOPPED, "stop request on the control socket");
 	} else if (strcmp(op->valuestring, "stats") == 0) {
 		cJSON_AddItemToObject(r, "stats", stats_json(vm));
 	} else if (strcmp(op->valuestring, "console") == 0) {
@@ -464,8 +507,21 @@ int control_handle_request(struct vm *vm, const char *line, char *out, size_t ou
 	return console;
 }
 
+int control_handle_request_fd(struct vm *vm, const char *line, int fd, char *reply, size_t replylen)
+{
+	request_fd = fd;
+	int r = control_handle_request(vm, line, reply, replylen);
+	if (request_fd >= 0)
+		close(request_fd);
+	request_fd = -1;
+	return r;
+}
+
 static void client_close(struct client *c)
 {
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
+	c->passed_fd = -1;
 	if (c->console)
 		console_detach(c->fd);
 	eventloop_del(c->fd);
@@ -489,7 +545,27 @@ static void on_client(void *opaque, int fd)
 {
 	struct client *c = opaque;
 	char tmp[4096];
-	ssize_t n = recv(fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { .iov_base = tmp, .iov_len = sizeof(tmp) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cbuf, .msg_controllen = sizeof(cbuf) };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	/* a descriptor for the request being read; only one is kept (the last) */
+	for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t k = 0; k < nfds; k++) {
+			int passed;
+			memcpy(&passed, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (c->passed_fd >= 0)
+				close(c->passed_fd);
+			c->passed_fd = passed;
+		}
+	}
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		client_close(c);
@@ -514,7 +590,9 @@ static void on_client(void *opaque, int fd)
 		c->buf[c->len] = '\0';
 		c->len = 0;
 		char reply[16000];
-		int attach = control_handle_request(the_vm, c->buf, reply, sizeof(reply) - 1);
+		int passed = c->passed_fd;
+		c->passed_fd = -1;
+		int attach = control_handle_request_fd(the_vm, c->buf, passed, reply, sizeof(reply) - 1);
 		if (!attach) {
 			send_line(fd, reply);
 			continue;
@@ -545,6 +623,7 @@ static void on_accept(void *opaque, int fd)
 			clients[i].fd = cfd;
 			clients[i].len = 0;
 			clients[i].console = 0;
+			clients[i].passed_fd = -1;
 			if (eventloop_add(cfd, on_client, &clients[i]) == 0)
 				return;
 			clients[i].fd = -1;
@@ -560,8 +639,13 @@ int control_init(struct vm *vm, const char *path)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	the_vm = vm;
-	for (int i = 0; i < MAX_CLIENTS; i++)
+	for (int i = 0; i < MAX_CLIENTS; i++) {
 		clients[i].fd = -1;
+		clients[i].passed_fd = -1;
+	}
+	/* opened now, read again at each stats request: a confined VMM has no /proc */
+	status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -589,7 +673,10 @@ int control_init(struct vm *vm, const char *path)
 void control_cleanup(void)
 {
 	if (socket_path) {
-		unlink(socket_path);
+		/* a confined VMM cannot name files: the toolstack, or the next VMM's control_init,
+		 * removes the socket */
+		if (!sandbox_confined())
+			unlink(socket_path);
 		free(socket_path);
 		socket_path = NULL;
 	}

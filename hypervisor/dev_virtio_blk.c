@@ -233,6 +233,11 @@ int virtio_blk_add(struct vm *vm, const struct disk_option *d, char *err, size_t
 	return 0;
 }
 
+int virtio_blk_backing_fd(int i)
+{
+	return i >= 0 && i < ndisks ? disks[i]->be.fd : -1;
+}
+
 int virtio_blk_stats(int i, struct blk_stats *st)
 {
 	if (i < 0 || i >= ndisks)

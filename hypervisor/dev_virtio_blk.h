@@ -14,4 +14,7 @@ int virtio_blk_set_rate(int i, const char *key, const char *spec, char *err, siz
 void virtio_blk_rates(int i, char *rate, char *ops, size_t len);
 /* Request and byte counters of disk i, for stats. */
 int virtio_blk_stats(int i, struct blk_stats *st);
+/* Disk i's image, as opened for the guest (-1 if there is no disk i): a save reads its size
+ * and content through it, since a confined VMM cannot open the image's path again. */
+int virtio_blk_backing_fd(int i);
 #endif

@@ -487,9 +487,9 @@ int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, ch
 		memcpy(n->mac, o->mac, 6);
 	else
 		net_mac_from_name(vm->opt->name, index, n->mac);
+	n->vhost.fd = -1; /* before any goto fail, which closes it */
 	if (net_tap_open(o, index, &n->tap, err, errlen) != 0)
 		goto fail;
-	n->vhost.fd = -1;
 	if (o->backend != NET_BACKEND_USER) {
 		char why[160];
 		if (vhost_net_open(&n->vhost, why, sizeof(why)) != 0) {
@@ -526,6 +526,7 @@ int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, ch
 	nics[nnics++] = n;
 	return 0;
 fail:
+	net_tap_close_counters(&n->tap);
 	if (n->tap.fd >= 0 && n->tap.fd != o->fd)
 		close(n->tap.fd);
 	if (n->vhost.fd >= 0)

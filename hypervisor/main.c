@@ -21,6 +21,7 @@
 #include "dev_acpi_pm.h"
 #include "dev_cpu_hotplug.h"
 #include "dev_boot_marker.h"
+#include "dev_debug_hooks.h"
 #include "dev_i8042.h"
 #include "dev_uart8250.h"
 #include "dev_virtio_balloon.h"
@@ -259,7 +260,7 @@ int main(int argc, char **argv)
 		usage_error(err);
 	}
 	if (uart8250_init(&vm) != 0 || i8042_init(&vm) != 0 || boot_marker_init(&vm) != 0 ||
-	    acpi_pm_init(&vm) != 0 || cpu_hotplug_init(&vm, opt.vcpus) != 0) {
+	    acpi_pm_init(&vm) != 0 || cpu_hotplug_init(&vm, opt.vcpus) != 0 || debug_hooks_init(&vm) != 0) {
 		vmm_log("cannot create the platform devices");
 		console_restore();
 		return VMM_EXIT_ERROR;
@@ -283,7 +284,11 @@ int main(int argc, char **argv)
 		}
 		close(restore_fd);
 	}
-	if (opt.incoming && migrate_receive(&vm, opt.incoming, opt.no_seccomp ? NULL : sandbox_enter, err, sizeof(err)) != 0) {
+	/* the threads a confined VMM may have: its vCPUs, the main loop, a migration's, spare */
+	sandbox_configure(&(struct sandbox_config){ .seccomp = !opt.no_seccomp, .confine = opt.confine,
+						    .uid = opt.confine_uid, .gid = opt.confine_gid,
+						    .max_threads = (unsigned)vm.nvcpus + 8 });
+	if (opt.incoming && migrate_receive(&vm, opt.incoming, sandbox_enter, err, sizeof(err)) != 0) {
 		vmm_log("cannot receive the guest: %s", err);
 		console_restore();
 		return VMM_EXIT_ERROR;
@@ -291,7 +296,7 @@ int main(int argc, char **argv)
 	if (opt.restore || opt.incoming)
 		snapshot_devices_activate();
 	/* everything is open and mapped: from here on the VMM only runs the guest */
-	if (!opt.no_seccomp && sandbox_enter(err, sizeof(err)) != 0) {
+	if (sandbox_enter(err, sizeof(err)) != 0) {
 		vmm_log("cannot confine the VMM: %s", err);
 		console_restore();
 		return VMM_EXIT_ERROR;

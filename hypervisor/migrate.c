@@ -354,27 +354,32 @@ static int unix_address(const char *path, struct sockaddr_un *a, char *err, size
 	return 0;
 }
 
-int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
+int migrate_start(struct vm *vm, const char *socket_path, int stream_fd, const char *config, unsigned max_rounds,
 		  unsigned downtime_ms, bool live, char *err, size_t errlen)
 {
 	struct sockaddr_un a;
 	pthread_t t;
+	int fd = stream_fd;
 
 	pthread_mutex_lock(&status_lock);
 	if (status.state == MIGRATE_RUNNING) {
 		pthread_mutex_unlock(&status_lock);
 		snprintf(err, errlen, "migrate: a migration is running already");
-		return -1;
-	}
-	pthread_mutex_unlock(&status_lock);
-	if (unix_address(socket_path, &a, err, errlen) != 0)
-		return -1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		snprintf(err, errlen, "migrate: no receiver at %s: %s", socket_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
+	}
+	pthread_mutex_unlock(&status_lock);
+	if (fd < 0) {
+		if (unix_address(socket_path, &a, err, errlen) != 0)
+			return -1;
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+			snprintf(err, errlen, "migrate: no receiver at %s: %s", socket_path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
 	}
 	struct job *j = calloc(1, sizeof(*j));
 	if (j)

@@ -37,10 +37,12 @@ struct migrate_status {
 	char error[200];
 };
 
-/* Connects to the receiver at socket_path and starts sending in a thread of its own; the
- * guest keeps running (live), or pauses at once and goes in one stop-and-copy (!live). 0, or -1 with err (no receiver, a migration already running). On
+/* Starts sending in a thread of its own, on stream_fd (a connected stream socket handed over
+ * by the toolstack; taken, closed on failure) or, when stream_fd is -1, on a connection to the
+ * receiver at socket_path. The guest keeps running (live), or pauses at once and goes in one
+ * stop-and-copy (!live). 0, or -1 with err (no receiver, a migration already running). On
  * success the VMM later exits with VMM_EXIT_MIGRATED. */
-int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
+int migrate_start(struct vm *vm, const char *socket_path, int stream_fd, const char *config, unsigned max_rounds,
 		  unsigned downtime_ms, bool live, char *err, size_t errlen);
 
 void migrate_get_status(struct migrate_status *s);

@@ -10,8 +10,11 @@
 
 #include "options.h"
 
+#define NET_TAP_COUNTERS 6
+
 struct net_tap {
 	int fd;
+	int counter_fd[NET_TAP_COUNTERS]; /* its statistics files in sysfs */
 	char name[VMM_IFNAMSIZ];
 	bool offloads; /* the tap takes checksum and TSO offloads (TUNSETOFFLOAD works) */
 };
@@ -24,7 +27,10 @@ int net_tap_open(const struct net_option *o, unsigned index, struct net_tap *t, 
  * GUEST_TSO4/6, GUEST_ECN), so that it passes only frames the guest can handle. */
 int net_tap_set_offloads(struct net_tap *t, uint64_t guest_features);
 
-/* A counter of the tap interface from /sys/class/net/NAME/statistics (0 if unreadable). */
+/* A counter of the tap interface from /sys/class/net/NAME/statistics (0 if unreadable):
+ * rx_packets, rx_bytes, rx_dropped, tx_packets, tx_bytes or tx_dropped. */
 uint64_t net_tap_counter(const struct net_tap *t, const char *name);
+/* Closes the counters' files (the tap's own descriptor is the caller's). */
+void net_tap_close_counters(struct net_tap *t);
 
 #endif

@@ -52,6 +52,10 @@ const char options_usage[] =
 	"  --restore FILE        resume a guest saved by the control socket's \"save\" request\n"
 	"                        instead of booting a kernel; memory, vCPUs and devices must be\n"
 	"                        those it was saved with (--kernel, --initrd, --cmdline unused)\n"
+	"  --confine UID:GID     once the machine is built, run in an empty root of its own as\n"
+	"                        this user and group, with no capabilities; a save or a\n"
+	"                        migration then needs its file or stream passed as a descriptor\n"
+	"                        (paraventd always confines its VMMs)\n"
 	"  --no-seccomp          run without the system call allowlist (for debugging the VMM;\n"
 	"                        by default any call outside it kills the VMM)\n"
 	"  --help, --version\n"
@@ -242,7 +246,7 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 {
 	static const char *const with_value[] = {
 		"kernel", "initrd", "cmdline", "memory", "balloon", "vcpus", "max-vcpus", "disk", "net", "vsock",
-		"console", "console-log", "name", "control", "log", "restore", "incoming",
+		"console", "console-log", "name", "control", "log", "restore", "incoming", "confine",
 	};
 	uint64_t n;
 	bool max_given = false;
@@ -320,6 +324,21 @@ int options_parse(int argc, char **argv, struct vmm_options *opt, char *err, siz
 		} else if (strcmp(known, "net") == 0) {
 			if (parse_net(val, opt, err, errlen) != 0)
 				return -1;
+		} else if (strcmp(known, "confine") == 0) {
+			unsigned long long u, g;
+			char *end;
+			errno = 0;
+			u = strtoull(val, &end, 10);
+			bool ok = end != val && *end == ':' && !errno;
+			const char *gs = end + 1;
+			g = ok ? strtoull(gs, &end, 10) : 0;
+			ok = ok && end != gs && *end == 0 && !errno && val[0] != '-' && gs[0] != '-';
+			/* 0 would be root again; -1 means "unchanged" to setresuid */
+			if (!ok || u == 0 || g == 0 || u >= 0xffffffffULL || g >= 0xffffffffULL)
+				return bad(err, errlen, "--confine %s: want UID:GID, both from 1 to 4294967294", val);
+			opt->confine = true;
+			opt->confine_uid = (uint32_t)u;
+			opt->confine_gid = (uint32_t)g;
 		} else if (strcmp(known, "vsock") == 0) {
 			/* 0-2 are the hypervisor, local and host; -1 is "any" */
 			if (!parse_range(val, 3, 0xfffffffeULL, &n))

@@ -59,6 +59,8 @@ struct vmm_options {
 	bool help;
 	bool version;
 	bool no_seccomp; /* leave the system call allowlist (sandbox.h) off */
+	bool confine;    /* --confine UID:GID: empty root, that user, no capabilities */
+	uint32_t confine_uid, confine_gid;
 };
 
 /* Parses argv into opt (pointers into argv). Returns 0, or -1 with a one-line reason

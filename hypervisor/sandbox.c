@@ -4,12 +4,19 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const int allowed[] = {
 	/* guest and devices */
@@ -23,36 +30,112 @@ static const int allowed[] = {
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime), SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep), SCMP_SYS(eventfd2), SCMP_SYS(timerfd_create), /* MSI-X vectors, queues, rate limits set later */
-	/* threads (a save or a migration starts one), locks, signals that kick vCPUs */
-	SCMP_SYS(futex), SCMP_SYS(clone), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
+	/* threads (a save or a migration starts one; clone: below), locks, signals that kick vCPUs */
+	SCMP_SYS(futex), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
 	SCMP_SYS(brk), SCMP_SYS(mremap), SCMP_SYS(set_tid_address), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigtimedwait),
-	SCMP_SYS(tkill), SCMP_SYS(tgkill), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(sched_yield),
+	SCMP_SYS(tkill), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(sched_yield),
 	SCMP_SYS(restart_syscall), SCMP_SYS(membarrier),
-	SCMP_SYS(prctl), /* a new thread names itself (PR_SET_NAME) */
-	/* files: a save file (written beside, synced, renamed), /proc for a thread's name and the
-	 * VMM's own memory figures, the log */
-	SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(stat), SCMP_SYS(newfstatat),
-	SCMP_SYS(statx), SCMP_SYS(fcntl), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(unlink),
-	SCMP_SYS(unlinkat), SCMP_SYS(ftruncate), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3),
-	/* the control socket, a migration's unix socket, the RARP announce */
+	/* descriptors held: /proc and sysfs files read again for stats, a save file handed over */
+	SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(fcntl),
+	SCMP_SYS(ftruncate), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3),
+	/* the control socket (descriptors come with a request), a migration's stream, the RARP
+	 * announce (written to the tap) */
 	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg),
-	SCMP_SYS(sendmsg), SCMP_SYS(connect), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
-	/* socket(2): below, unix sockets only */
+	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
 };
 
+/* Only for a VMM that is not confined (run by hand): a save to a path (written beside, synced,
+ * renamed) and a migration to a socket path. A confined VMM gets these as descriptors. */
+static const int allowed_by_path[] = {
+	SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(stat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(unlink),
+	SCMP_SYS(unlinkat), SCMP_SYS(connect),
+};
+
+static struct sandbox_config config = { .seccomp = true };
 static bool entered;
 
-int sandbox_enter(char *err, size_t errlen)
+void sandbox_configure(const struct sandbox_config *c)
 {
-	if (entered)
-		return 0;
-	/* no_new_privs first: it is what lets an unprivileged process load a filter at all, and
-	 * nothing exec'd later could regain privileges anyway */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+	config = *c;
+}
+
+bool sandbox_confined(void)
+{
+	return entered && config.confine;
+}
+
+/* An empty, read-only root of its own: a private mount namespace whose root is a fresh tmpfs
+ * (pivot_root), the old root detached. Nothing is left to open: no /dev, no /proc, no other
+ * domain's sockets, no image, no API socket or token. */
+static int enter_empty_root(char *err, size_t errlen)
+{
+	const char *step = "unshare(CLONE_NEWNS)";
+
+	if (unshare(CLONE_NEWNS) != 0)
+		goto failed;
+	/* nothing of ours goes back to the host's mounts */
+	step = "make the mounts private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		goto failed;
+	step = "mount a tmpfs on /tmp (in the VMM's own namespace)";
+	if (mount("paravent-vmm", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0555") != 0)
+		goto failed;
+	step = "pivot_root";
+	if (chdir("/tmp") != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
+		goto failed;
+	step = "detach the old root";
+	if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
+		goto failed;
+	step = "make the new root read-only";
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+		goto failed;
+	return 0;
+failed:
+	snprintf(err, errlen, "%s: %s", step, strerror(errno));
+	return -1;
+}
+
+/* The domain's own user and group, no supplementary groups, no capabilities left in any set
+ * (the bounding set too, so nothing could give them back), and a thread limit for that user. */
+static int become_unprivileged(char *err, size_t errlen)
+{
+	struct rlimit threads = { config.max_threads, config.max_threads };
+
+	for (int cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+			snprintf(err, errlen, "drop capability %d from the bounding set: %s", cap, strerror(errno));
+			return -1;
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+		snprintf(err, errlen, "clear the ambient capabilities: %s", strerror(errno));
 		return -1;
 	}
+	/* RLIMIT_NPROC counts the threads of the user: this VMM's alone, as the user is its own */
+	if (config.max_threads && setrlimit(RLIMIT_NPROC, &threads) != 0) {
+		snprintf(err, errlen, "RLIMIT_NPROC: %s", strerror(errno));
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setresgid(config.gid, config.gid, config.gid) != 0 ||
+	    setresuid(config.uid, config.uid, config.uid) != 0) {
+		snprintf(err, errlen, "become user %u, group %u: %s", (unsigned)config.uid, (unsigned)config.gid,
+			 strerror(errno));
+		return -1;
+	}
+	/* leaving uid 0 for good clears the permitted and effective sets; check, not assume */
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) != 0 || d[0].effective || d[0].permitted || d[0].inheritable ||
+	    d[1].effective || d[1].permitted || d[1].inheritable) {
+		snprintf(err, errlen, "capabilities are left after the change of user");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_filter(char *err, size_t errlen)
+{
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
 		snprintf(err, errlen, "seccomp_init failed");
@@ -64,11 +147,29 @@ int sandbox_enter(char *err, size_t errlen)
 		if (allowed[i] >= 0)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	}
-	/* a migration's stream goes over a unix socket; the network is paraventd's business (the
-	 * AF_INET socket that sets up a tap is made before the filter) */
-	if (r == 0)
+	for (size_t i = 0; r == 0 && !config.confine && i < sizeof(allowed_by_path) / sizeof(allowed_by_path[0]); i++) {
+		if (allowed_by_path[i] >= 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed_by_path[i], 0);
+	}
+	/* a unix socket for a migration by path, when not confined; the network is paraventd's
+	 * business (the AF_INET socket that sets up a tap is made before the filter) */
+	if (r == 0 && !config.confine)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX, .datum_b = 0 });
+	/* clone: threads only (CLONE_THREAD set), never a new process */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = CLONE_THREAD,
+							    .datum_b = CLONE_THREAD });
+	/* signals to its own threads only */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)getpid(),
+							    .datum_b = 0 });
+	/* prctl: a new thread names itself, nothing else */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = PR_SET_NAME, .datum_b = 0 });
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -76,6 +177,29 @@ int sandbox_enter(char *err, size_t errlen)
 		snprintf(err, errlen, "seccomp: %s", strerror(-r));
 		return -1;
 	}
+	return 0;
+}
+
+int sandbox_enter(char *err, size_t errlen)
+{
+	if (entered)
+		return 0;
+	/* a core file would hold the guest's memory */
+	struct rlimit none = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &none) != 0) {
+		snprintf(err, errlen, "RLIMIT_CORE: %s", strerror(errno));
+		return -1;
+	}
+	if (config.confine && (enter_empty_root(err, errlen) != 0 || become_unprivileged(err, errlen) != 0))
+		return -1;
+	/* no_new_privs before the filter: it is what lets an unprivileged process load one at
+	 * all, and nothing exec'd later could regain privileges anyway */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	if (config.seccomp && load_filter(err, errlen) != 0)
+		return -1;
 	entered = true;
 	return 0;
 }

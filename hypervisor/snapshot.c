@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dev_virtio_blk.h"
 #include "snapshot_cpu.h"
 #include "vm.h"
 #include "vmm.h"
@@ -44,28 +45,28 @@ void snapshot_register(uint32_t tag, uint32_t instance, const struct snap_ops *o
 
 /* --- the machine's shape ------------------------------------------------------------------ */
 
-static uint64_t file_size(const char *path)
+/* Disk i's size and, below, content: through the descriptor the device reads (a confined
+ * VMM cannot open the image's path again). */
+static uint64_t disk_size(int i)
 {
 	struct stat st;
-	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	int fd = virtio_blk_backing_fd(i);
+	return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 /* A read-only disk's content, as CRC32C: a guest restored onto another image of the same
  * size would read what it never wrote (its page cache holds the old image's blocks). A
  * writable disk's content is the guest's own doing; only its size is checked. 0 when
  * unreadable. */
-static uint32_t disk_digest(const char *path)
+static uint32_t disk_digest(int i)
 {
 	static uint8_t buf[1 << 20];
 	uint32_t crc = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = virtio_blk_backing_fd(i);
 
-	if (fd < 0)
-		return 0;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	for (off_t at = 0; fd >= 0 && (n = pread(fd, buf, sizeof(buf), at)) > 0; at += n)
 		crc = snap_crc32c(crc, buf, (size_t)n);
-	close(fd);
 	return crc;
 }
 
@@ -77,8 +78,8 @@ static void machine_put(struct vm *vm, struct snap_buf *b)
 	sb_put(b, (uint64_t)vm->nvcpus, 4);
 	sb_put(b, (uint64_t)o->ndisks, 4);
 	for (int i = 0; i < o->ndisks; i++) {
-		sb_put(b, file_size(o->disk[i].path), 8);
-		sb_put(b, o->disk[i].readonly ? disk_digest(o->disk[i].path) : 0, 4);
+		sb_put(b, disk_size(i), 8);
+		sb_put(b, o->disk[i].readonly ? disk_digest(i) : 0, 4);
 	}
 	sb_put(b, (uint64_t)o->nnics, 4);
 	sb_put(b, o->console, 1);
@@ -115,14 +116,14 @@ static int machine_check(struct vm *vm, struct snap_buf *b, char *err, size_t er
 		return -1;
 	}
 	for (uint32_t i = 0; i < ndisks; i++) {
-		uint64_t size = sb_get(b, 8), now = file_size(o->disk[i].path);
+		uint64_t size = sb_get(b, 8), now = disk_size((int)i);
 		uint32_t digest = (uint32_t)sb_get(b, 4);
 		if (!b->bad && size != now) {
 			snprintf(err, errlen, "disk %u (%s) had %llu bytes when the guest was saved and has %llu now: "
 				 "not the same disk", i, o->disk[i].path, (unsigned long long)size, (unsigned long long)now);
 			return -1;
 		}
-		if (!b->bad && o->disk[i].readonly && digest != disk_digest(o->disk[i].path)) {
+		if (!b->bad && o->disk[i].readonly && digest != disk_digest((int)i)) {
 			snprintf(err, errlen, "disk %u (%s, read-only) has other contents than when the guest was saved: "
 				 "not the same image", i, o->disk[i].path);
 			return -1;

@@ -104,6 +104,15 @@ static uint32_t dom_cid(const struct domain *d)
 	return (uint32_t)d->id + AGENT_CID_BASE;
 }
 
+/* The user and group d's VMM runs as once it has built the machine (hypervisor/sandbox.h):
+ * one of its own per domain id, far above dom0's users, so that a VMM taken over by its guest
+ * can neither signal nor read another domain's VMM or anything of dom0's. */
+#define VMM_UID_BASE 2000000u
+static uint32_t dom_vmm_uid(const struct domain *d)
+{
+	return VMM_UID_BASE + (uint32_t)d->id;
+}
+
 static void check_kvm(void);
 
 void domains_init(const char *rdir, const char *vmm)
@@ -239,7 +248,7 @@ static int open_cgroup(struct domain *d, char *err, size_t errlen)
 /* Starts d's VMM; with lock held. Returns 0, or -1 with the reason in err. */
 static int spawn(struct domain *d, char *err, size_t errlen)
 {
-	char dir[512], ctl[600], con[600], log[600], mem[24], balloon[24], vcpus[16], maxv[16], cid[16];
+	char dir[512], ctl[600], con[600], log[600], mem[24], balloon[24], vcpus[16], maxv[16], cid[16], user[32];
 	char disks[DOMCFG_MAX_DISKS][4200];
 	char nets[DOMCFG_MAX_VIFS][160];
 	const char *argv[64];
@@ -305,6 +314,9 @@ static int spawn(struct domain *d, char *err, size_t errlen)
 	argv[n++] = con;
 	argv[n++] = "--log";
 	argv[n++] = log;
+	snprintf(user, sizeof(user), "%u:%u", dom_vmm_uid(d), dom_vmm_uid(d));
+	argv[n++] = "--confine";
+	argv[n++] = user;
 	char incoming[600];
 	if (d->restore_from) {
 		argv[n++] = "--restore";
@@ -1006,8 +1018,9 @@ static int start_save(struct domain *d, const cJSON *args, cJSON **out, char *er
 	}
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", "save");
-	cJSON_AddStringToObject(req, "path", real);
-	cJSON_AddStringToObject(req, "then", t);
+	cJSON_AddBoolToObject(req, "fd", 1); /* the file comes with the request (save_jobs.c) */
+	/* "stop": it stops once its file is in place (save_jobs.c) */
+	cJSON_AddStringToObject(req, "then", strcmp(t, "stop") == 0 ? "pause" : t);
 	cJSON_AddStringToObject(req, "config", d->config_text ? d->config_text : "");
 	char *line = cJSON_PrintUnformatted(req);
 	cJSON_Delete(req);
@@ -1077,7 +1090,6 @@ static int start_migrate(struct domain *d, const cJSON *args, cJSON **out, char 
 	snprintf(a.host, sizeof(a.host), "%s", host->valuestring);
 	snprintf(a.token, sizeof(a.token), "%s", token->valuestring);
 	dom_path(d, "control.sock", a.control, sizeof(a.control));
-	dom_path(d, "migrate-out.sock", a.data, sizeof(a.data));
 	dom_path(d, "vmm.log", a.vmm_log, sizeof(a.vmm_log));
 	a.log_mark = stat(a.vmm_log, &st) == 0 ? (long)st.st_size : 0;
 	a.config = d->config_text ? d->config_text : "";

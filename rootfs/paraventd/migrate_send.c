@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,28 +163,6 @@ static int offer(struct job *j, struct migrate_link *l, char *buf, char *err, si
 		snprintf(err, errlen, "the receiver refused: %.300s", cJSON_IsString(e) ? e->valuestring : "no reason given");
 	cJSON_Delete(ans);
 	return ok ? 0 : -1;
-}
-
-static int data_listener(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		snprintf(err, errlen, "socket path too long: %.200s", path);
-		return -1;
-	}
-	strcpy(a.sun_path, path);
-	unlink(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	mode_t old = umask(0077);
-	int ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 1) == 0;
-	umask(old);
-	if (!ok) {
-		snprintf(err, errlen, "cannot listen on %.200s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Follows the VMM's own account of the migration (its "stats"), twice a second, while the
@@ -418,7 +395,7 @@ static void *send_thread(void *arg)
 	struct job *j = arg;
 	char err[400] = "";
 	struct migrate_link *l = NULL;
-	int lfd = -1, vmm = -1;
+	int vmm = -1, pair[2] = { -1, -1 };
 	char *buf = malloc(MIGRATE_LINK_MAX_FRAME + 1); /* a frame: one per migration */
 
 	pthread_setname_np(pthread_self(), "migrate-send");
@@ -432,32 +409,34 @@ static void *send_thread(void *arg)
 	if (!(l = link_open(fd, j->a.token, 1, LINK_SECONDS, err, sizeof(err))) ||
 	    offer(j, l, buf, err, sizeof(err)) != 0)
 		goto failed;
-	if ((lfd = data_listener(j->a.data, err, sizeof(err))) < 0)
+	/* the stream between the VMM and this thread: one end goes to the VMM with its request
+	 * (a confined VMM makes no socket of its own) */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+		snprintf(err, sizeof(err), "socketpair: %s", strerror(errno));
 		goto failed;
+	}
+	vmm = pair[0];
 	/* the receiver waits for the stream now: the VMM starts it */
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", "migrate");
-	cJSON_AddStringToObject(req, "socket", j->a.data);
+	cJSON_AddBoolToObject(req, "fd", 1);
 	cJSON_AddStringToObject(req, "config", j->config);
 	cJSON_AddBoolToObject(req, "live", j->a.live);
 	cJSON_AddNumberToObject(req, "max_rounds", j->a.max_rounds);
 	cJSON_AddNumberToObject(req, "downtime_ms", j->a.downtime_ms);
 	char *line = cJSON_PrintUnformatted(req), reply[1024];
 	cJSON_Delete(req);
-	int r = line ? vmm_call(j->a.control, line, reply, sizeof(reply), 10) : -1;
+	int r = -1;
+	if (line)
+		r = vmm_call_fd(j->a.control, line, pair[1], reply, sizeof(reply), 10);
+	else
+		snprintf(reply, sizeof(reply), "out of memory");
 	free(line);
+	close(pair[1]); /* the VMM has its own copy now, or none */
 	if (r != 0) {
-		snprintf(err, sizeof(err), "the VMM did not start: %.300s", line ? reply : "out of memory");
+		snprintf(err, sizeof(err), "the VMM did not start: %.300s", reply);
 		goto failed;
 	}
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	if (poll(&p, 1, 10000) != 1 || (vmm = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-		snprintf(err, sizeof(err), "the VMM did not connect its stream");
-		goto failed;
-	}
-	close(lfd);
-	lfd = -1;
-	unlink(j->a.data);
 
 	pthread_t progress;
 	pthread_mutex_lock(&jobs_lock);
@@ -496,10 +475,6 @@ static void *send_thread(void *arg)
 failed:
 	if (l)
 		link_close(l);
-	if (lfd >= 0) {
-		close(lfd);
-		unlink(j->a.data);
-	}
 	if (vmm >= 0)
 		close(vmm);
 	free(buf);

@@ -15,7 +15,6 @@
 struct migrate_send_args {
 	char name[65];
 	char control[600];  /* the VMM's control socket */
-	char data[600];     /* where this side listens for the VMM's stream (unix socket) */
 	char vmm_log[600];  /* the VMM's log, read from log_mark for its final report */
 	long log_mark;
 	const char *config; /* the domain's configuration text (copied) */

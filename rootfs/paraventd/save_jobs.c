@@ -1,11 +1,14 @@
 /* See save_jobs.h. */
 #include "save_jobs.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vmm_client.h"
 
@@ -51,13 +54,55 @@ static struct save_job *slot_for(const char *name)
 	return oldest;
 }
 
+/* The file is made here, beside its final name, and handed to the VMM as a descriptor (a
+ * confined VMM opens no file); once the VMM has written and synced it, it is renamed into
+ * place. For "stop" the VMM is asked to save and stay paused, and to stop only once the file
+ * is in place: a guest is never gone without its save file. */
+static int save_to_file(struct save_job *j, char *reply, size_t len)
+{
+	char tmp[4200];
+	bool stop = strcmp(j->then, "stop") == 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", j->path) >= (int)sizeof(tmp)) {
+		snprintf(reply, len, "the path is too long");
+		return -1;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC); /* a new file of our own, 0600, never one that was there */
+	if (fd < 0) {
+		snprintf(reply, len, "cannot create %.300s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	int r = vmm_call_fd(j->sock, j->request, fd, reply, len, SAVE_SECONDS);
+	if (close(fd) != 0 && r == 0) {
+		snprintf(reply, len, "cannot write the guest's state: %s", strerror(errno));
+		r = -1;
+	}
+	if (r == 0 && rename(tmp, j->path) != 0) {
+		snprintf(reply, len, "cannot rename %.300s to %.300s: %s", tmp, j->path, strerror(errno));
+		r = -1;
+		if (stop) {
+			char ignored[256];
+			vmm_call(j->sock, "{\"op\":\"resume\"}", ignored, sizeof(ignored), 10); /* not saved: it goes on */
+		}
+	}
+	if (r != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (stop) {
+		char ignored[256];
+		vmm_call(j->sock, "{\"op\":\"stop\",\"saved\":true}", ignored, sizeof(ignored), 10);
+	}
+	return 0;
+}
+
 static void *save_thread(void *arg)
 {
 	struct save_job *j = arg;
 	char reply[1024];
 	char name[65], then[12];
 
-	int r = vmm_call(j->sock, j->request, reply, sizeof(reply), SAVE_SECONDS);
+	int r = save_to_file(j, reply, sizeof(reply));
 	double bytes = 0;
 	if (r == 0) {
 		cJSON *rep = cJSON_Parse(reply);

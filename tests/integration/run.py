@@ -110,9 +110,10 @@ def live_system_checks(r, m, label, media_dev):
              "ip -4 addr show pvbr0 && pidof udhcpd", want=r"inet 10\.80\.0\.1/24")
 
 
-def debian_kernel_disk(workdir):
+def debian_kernel_disk(workdir, build):
     """A FAT image holding Debian's stock kernel and initrd (installed by scripts/deps.sh),
-    given to one dom0 as a second disk so that paravent-vmm can boot them."""
+    given to one dom0 as a second disk so that paravent-vmm can boot them; and the VMM's
+    debug build (make test builds it), whose test hooks never go on the ISO."""
     kernels = sorted(glob.glob("/boot/vmlinuz-*-amd64"))
     if not kernels:
         return None
@@ -125,6 +126,9 @@ def debian_kernel_disk(workdir):
     subprocess.run(["mkfs.fat", "-C", "-n", "DEBKERNEL", img, str(kib)], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["mcopy", "-i", img, kernel, "::/vmlinuz"], check=True)
     subprocess.run(["mcopy", "-i", img, initrd, "::/initrd.img"], check=True)
+    debug_vmm = os.path.join(build, "test-bin", "paravent-vmm-debug")
+    if os.path.exists(debug_vmm):
+        subprocess.run(["mcopy", "-i", img, debug_vmm, "::/paravent-vmm-debug"], check=True)
     return img
 
 
@@ -316,7 +320,7 @@ def main():
     only = args.only
     r = Results()
     t0 = time.monotonic()
-    args.debian_disk = debian_kernel_disk(args.workdir)
+    args.debian_disk = debian_kernel_disk(args.workdir, args.build)
     r.check("Debian's stock kernel is installed for the guest tests (scripts/deps.sh)",
             args.debian_disk is not None, "no /boot/vmlinuz-*-amd64: run make deps")
     if not only or "matrix" in only or "vmm" in only or "demos" in only:

@@ -41,11 +41,20 @@ def run(r, m, sh_check_plain):
              "grep -o 'tap vif1.0 on bridge pvbr0' /run/paravent/domains/minimal/vmm.log" % (CONSOLE, CONSOLE),
              want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
                   r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+\ntap vif1\.0 on bridge pvbr0$", timeout=180)
-    sh_check(r, m, "the running VMM is confined: no_new_privs and a seccomp filter (its system call allowlist); "
-             "paravent-vmm --no-seccomp is documented for debugging",
+    sh_check(r, m, "the running VMM is confined: the domain's own user and group (2000000 + id), no capabilities in "
+             "any set, an empty read-only root of its own, no core file, a thread limit, no_new_privs and a seccomp "
+             "filter (its system call allowlist); paravent-vmm --no-seccomp is documented for debugging",
              "p=$(grep -o '\"pid\":[0-9]*' /run/paravent/domains/minimal/domain.json | cut -d: -f2); "
-             "grep -E '^(NoNewPrivs|Seccomp):' /proc/$p/status; paravent-vmm --help | grep -c -- --no-seccomp",
-             want=r"NoNewPrivs:\s+1\nSeccomp:\s+2\n1$")
+             "id=$(grep -o '\"id\":[0-9]*' /run/paravent/domains/minimal/domain.json | cut -d: -f2); "
+             "echo want=$((2000000 + id)); "
+             "grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/$p/status; "
+             "echo root=$(ls -A /proc/$p/root/ | wc -l); touch /proc/$p/root/x 2>/dev/null || echo read-only; "
+             "grep -E '^Max (core file size|processes)' /proc/$p/limits | tr -s ' '; "
+             "paravent-vmm --help | grep -c -- --no-seccomp",
+             want=r"want=(\d+)\nUid:\s+\1\s+\1\s+\1\s+\1\nGid:\s+\1\s+\1\s+\1\s+\1\nGroups:\s*\n"
+                  r"CapInh:\s+0+\nCapPrm:\s+0+\nCapEff:\s+0+\nCapBnd:\s+0+\nCapAmb:\s+0+\n"
+                  r"NoNewPrivs:\s+1\nSeccomp:\s+2\nroot=0\nread-only\n"
+                  r"Max core file size 0 0 bytes\s*\nMax processes 1\d 1\d processes\s*\n1$")
     sh_check(r, m, "paravent console: the guest's past output, then a command typed and its answer",
              "printf 'echo con-$((6*7))\\n' | paravent console minimal | tr -d '\\r' | "
              "grep -o 'minimal guest up\\|^con-42' | head -n 2; paravent console nope; echo rc=$?",

@@ -119,6 +119,41 @@ def debian_guest(r, m, sh_check):
     r.check("vmm: Debian's stock kernel boots, loads its virtio modules, finds its disk",
             re.search(r"^vda\n1\nDEB-DONE-2", out, re.M) is not None and "virtio_blk" in out, out[-1200:])
     r.check("vmm: Debian's kernel powers off through ACPI (status 0)", "status=0" in out, out[-600:])
+    forbidden_syscall(r, m, sh_check)
+
+
+def forbidden_syscall(r, m, sh_check):
+    """The allowlist in force: a guest makes the VMM's debug build (its test hook) call a system
+    call outside it; the VMM dies by SIGSYS and paraventd reports it. A second paraventd of its
+    own (run and state directories in /tmp, no relocation port) runs the debug VMM, through a
+    wrapper that leaves out --vsock so that its guest's CID cannot clash with the main one's."""
+    sh_check(r, m, "sandbox: a guest's forbidden system call (through the debug build's test hook) kills its "
+             "VMM by SIGSYS; paraventd reports the domain crashed 'killed for a forbidden system call'",
+             "test -x /mnt/debian/paravent-vmm-debug || echo 'no debug VMM on the test disk: make test builds it'; "
+             "printf '#!/bin/sh\\nfor a; do shift; if [ \"$skip\" = 1 ]; then skip=0; continue; fi; "
+             "if [ \"$a\" = --vsock ]; then skip=1; continue; fi; set -- \"$@\" \"$a\"; done\\n"
+             "exec /mnt/debian/paravent-vmm-debug \"$@\"\\n' > /tmp/vmm-debug; chmod +x /tmp/vmm-debug; "
+             "mkdir -p /tmp/dbg-run /tmp/dbg-state; "
+             "paraventd --vmm /tmp/vmm-debug --run /tmp/dbg-run --state /tmp/dbg-state --port 8109 "
+             "--relocation off 2>/tmp/dbg-paraventd.log & dbg=$!; "
+             "for i in $(seq 30); do [ -S /tmp/dbg-run/api.sock ] && break; sleep 1; done; "
+             "sed 's/name = \"minimal\"/name = \"sigsys\"/; /^vif/d; s/^on_crash = .*/on_crash = \"preserve\"/' "
+             "/etc/paravent/examples/minimal.cfg > /tmp/sigsys.cfg; "
+             "export PARAVENT_API_SOCKET=/tmp/dbg-run/api.sock; paravent create /tmp/sigsys.cfg >/dev/null; "
+             "L=/tmp/dbg-run/domains/sigsys; "
+             "for i in $(seq 180); do grep -q 'guest init reached' $L/vmm.log 2>/dev/null && break; sleep 1; done; "
+             "grep -o 'debug build: a write to port 0x5f0 calls a forbidden system call' $L/vmm.log; "
+             "p=$(grep -o '\"pid\":[0-9]*' $L/domain.json | cut -d: -f2); grep '^Seccomp:' /proc/$p/status; "
+             "sleep 3; printf 'dd if=/dev/zero of=/dev/port bs=1 count=1 seek=1520\\n' | paravent console sigsys "
+             ">/dev/null 2>&1; "
+             "for i in $(seq 60); do paravent list --long | grep -q 'forbidden system call' && break; sleep 1; done; "
+             "grep -o 'debug hook: the guest asks for getppid.*' $L/vmm.log; grep -c 'getppid was allowed' $L/vmm.log; "
+             "paravent list --long | grep '^sigsys' | grep -o ' c .*killed for a forbidden system call (SIGSYS)'; "
+             "grep -o 'sigsys: paravent-vmm killed for a forbidden system call (SIGSYS)' /tmp/dbg-paraventd.log; "
+             "paravent destroy sigsys >/dev/null; unset PARAVENT_API_SOCKET; kill $dbg; wait $dbg 2>/dev/null; true",
+             want=r"^debug build: a write to port 0x5f0 calls a forbidden system call\nSeccomp:\s+2\n"
+                  r"debug hook: the guest asks for getppid[^\n]*\n0\n.*killed for a forbidden system call \(SIGSYS\)\n"
+                  r"sigsys: paravent-vmm killed for a forbidden system call \(SIGSYS\)(\n|$)", timeout=400)
 
 
 def run(r, m, sh_check, debian=False):

@@ -3,8 +3,11 @@
  * stand-ins that record what was asked of them. */
 #include "check.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cJSON.h"
 #include "console.h"
@@ -20,6 +23,7 @@
 #include "dev_virtio_net.h"
 #include "paravent-vmm.h"
 #include "migrate.h"
+#include "sandbox.h"
 #include "snapshot.h"
 #include "vm.h"
 
@@ -207,18 +211,41 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
 	return 0;
 }
 
+bool sandbox_confined(void)
+{
+	return false;
+}
+
+/* A save to a descriptor handed over: writes a marker there. */
+int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then, char *err, size_t errlen)
+{
+	(void)vm;
+	(void)err;
+	(void)errlen;
+	saves++;
+	saved_then = (int)then;
+	snprintf(saved_config, sizeof(saved_config), "%s", config ? config : "(none)");
+	return write(fd, "PVSAVE", 6) == 6 ? 0 : -1;
+}
+
+static int migrated_fd = -1;
+
 /* The migration stand-in. */
 static char migrated_to[128];
 static unsigned migrated_rounds, migrated_downtime;
 static bool migrated_live;
 static struct migrate_status mig;
 
-int migrate_start(struct vm *vm, const char *socket_path, const char *config, unsigned max_rounds,
+int migrate_start(struct vm *vm, const char *socket_path, int stream_fd, const char *config, unsigned max_rounds,
 		  unsigned downtime_ms, bool live, char *err, size_t errlen)
 {
 	(void)vm;
 	migrated_live = live;
 	(void)config;
+	if (stream_fd >= 0) {
+		migrated_fd = stream_fd; /* taken: the test closes it */
+		socket_path = "(descriptor)";
+	}
 	if (strcmp(socket_path, "/nobody.sock") == 0) {
 		snprintf(err, errlen, "migrate: no receiver at /nobody.sock: Connection refused");
 		return -1;
@@ -281,10 +308,72 @@ static int ok(const cJSON *r)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
 }
 
+
 static const char *error_of(const cJSON *r)
 {
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
 	return cJSON_IsString(e) ? e->valuestring : "";
+}
+
+static cJSON *ask_fd(struct vm *vm, const char *req, int fd)
+{
+	char reply[8192];
+
+	control_handle_request_fd(vm, req, fd, reply, sizeof(reply));
+	cJSON *r = cJSON_Parse(reply);
+	CHECK(r != NULL);
+	return r;
+}
+
+static bool is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+/* Descriptors that come with a request (SCM_RIGHTS): a confined VMM's save files and
+ * migration streams. Every one is used or closed, never kept. */
+static void fd_passing_checks(struct vm *vm)
+{
+	char path[] = "/tmp/pv-test-save-XXXXXX";
+	mig.state = MIGRATE_NONE; /* the migration started above is over */
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	unlink(path);
+	int keep = dup(fd); /* to read back what the save wrote */
+	cJSON *r = ask_fd(vm, "{\"op\":\"save\",\"fd\":true,\"then\":\"pause\",\"config\":\"name=b\"}", fd);
+	CHECK(ok(r) && cJSON_GetObjectItemCaseSensitive(r, "bytes")->valuedouble == 6);
+	CHECK(saved_then == SNAP_THEN_PAUSE && strcmp(saved_config, "name=b") == 0);
+	CHECK(!is_open(fd)); /* closed once written */
+	char back[8] = { 0 };
+	CHECK(pread(keep, back, 6, 0) == 6 && strcmp(back, "PVSAVE") == 0);
+	close(keep);
+	cJSON_Delete(r);
+	/* "fd": true without one; a descriptor with a request that does not use it is closed */
+	r = ask_fd(vm, "{\"op\":\"save\",\"fd\":true}", -1);
+	CHECK(!ok(r) && strstr(error_of(r), "no descriptor came with the request"));
+	cJSON_Delete(r);
+	fd = open("/dev/null", O_RDONLY);
+	r = ask_fd(vm, "{\"op\":\"stats\"}", fd);
+	CHECK(ok(r) && !is_open(fd));
+	cJSON_Delete(r);
+	fd = open("/dev/null", O_RDONLY);
+	r = ask_fd(vm, "{\"op\":\"save\",\"path\":\"relative\"}", fd);
+	CHECK(!ok(r) && !is_open(fd));
+	cJSON_Delete(r);
+	/* a migration's stream */
+	r = ask_fd(vm, "{\"op\":\"migrate\",\"fd\":true}", -1);
+	CHECK(!ok(r) && strstr(error_of(r), "no descriptor came with the request"));
+	cJSON_Delete(r);
+	fd = open("/dev/null", O_RDONLY);
+	r = ask_fd(vm, "{\"op\":\"migrate\",\"fd\":true,\"live\":true}", fd);
+	CHECK(ok(r) && migrated_fd == fd && strcmp(migrated_to, "(descriptor)") == 0 && is_open(fd));
+	close(fd);
+	cJSON_Delete(r);
+	/* the toolstack's stop after it put the save file in place: the exit says "saved" */
+	stopped = 0;
+	r = ask_fd(vm, "{\"op\":\"stop\",\"saved\":true}", -1);
+	CHECK(ok(r) && stopped == 1 && atomic_load(&vm->exit_status) == VMM_EXIT_SAVED);
+	cJSON_Delete(r);
 }
 
 int main(void)
@@ -528,6 +617,7 @@ int main(void)
 
 	r = ask(&vm, "{\"op\":\"stop\"}", &console);
 	CHECK(ok(r) && stopped == 1 && atomic_load(&vm.exit_status) == VMM_EXIT_STOPPED);
+	fd_passing_checks(&vm);
 	cJSON_Delete(r);
 	return check_summary("control");
 }
