@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <linux/if_arp.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include <stdio.h>
@@ -52,6 +53,23 @@ static int set_up(int sock, const char *name)
 		return -1;
 	ifr.ifr_flags |= IFF_UP;
 	return ioctl(sock, SIOCSIFFLAGS, &ifr);
+}
+
+/* A tap's own address never serves a frame (the guest's MAC is its own), but a bridge without
+ * an address set by hand takes the lowest of its ports': a tap with a random one could give
+ * the bridge, and dom0's address on it, a new MAC as guests come and go, and neighbours that
+ * cached the old one lose dom0 for seconds. So every tap gets fe:ff:ff:ff:ff:ff, above any
+ * real NIC's, as Xen's vif scripts do. */
+static int set_tap_mac(int sock, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memset(ifr.ifr_hwaddr.sa_data, 0xff, 6);
+	ifr.ifr_hwaddr.sa_data[0] = (char)0xfe;
+	return ioctl(sock, SIOCSIFHWADDR, &ifr);
 }
 
 static int attach(int sock, const char *br, const char *name)
@@ -163,6 +181,10 @@ int net_tap_open(const struct net_option *o, unsigned index, struct net_tap *t, 
 	/* offloads are honest only if the tap really takes them; none until the guest says */
 	t->offloads = ioctl(t->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN) == 0;
 	ioctl(t->fd, TUNSETOFFLOAD, 0);
+	if (o->fd < 0 && set_tap_mac(sock, t->name) != 0) {
+		snprintf(err, errlen, "cannot set the address of tap %s: %s", t->name, strerror(errno));
+		goto out;
+	}
 	if (o->bridge[0] && attach(sock, o->bridge, t->name) != 0) {
 		snprintf(err, errlen, "cannot attach tap %s to bridge %s: %s", t->name, o->bridge, strerror(errno));
 		goto out;

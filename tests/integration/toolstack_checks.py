@@ -38,9 +38,11 @@ def run(r, m, sh_check_plain):
              "grep minimal /etc/hosts; for i in $(seq 120); do grep -q 'eth0 has' %s && break; sleep 1; done; "
              "grep -o 'eth0 has [0-9.]*' %s; ping -c 2 -W 10 minimal; ls /sys/class/net/pvbr0/brif | grep -x vif1.0; "
              "cat /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -x 'bridge=pvbr0,fd=[0-9]*'; "
-             "grep -o 'tap vif1.0 on bridge pvbr0' /run/paravent/domains/minimal/vmm.log" % (CONSOLE, CONSOLE),
+             "grep -o 'tap vif1.0 on bridge pvbr0' /run/paravent/domains/minimal/vmm.log; "
+             "cat /sys/class/net/vif1.0/address" % (CONSOLE, CONSOLE),
              want=r"^10\.80\.0\.(\d+)\s+minimal\s+# paravent guest\neth0 has 10\.80\.0\.\1\n[\s\S]*"
-                  r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+\ntap vif1\.0 on bridge pvbr0$", timeout=180)
+                  r"2 packets received[\s\S]*\nvif1\.0\nbridge=pvbr0,fd=\d+\ntap vif1\.0 on bridge pvbr0\n"
+                  r"fe:ff:ff:ff:ff:ff$", timeout=180)
     sh_check(r, m, "the running VMM is confined: the domain's own user and group (2000000 + id), no capabilities in "
              "any set, an empty read-only root of its own, no core file, a thread limit, no_new_privs and a seccomp "
              "filter (its system call allowlist); paravent-vmm --no-seccomp is documented for debugging",
