@@ -4,7 +4,10 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -52,8 +55,20 @@ static const int allowed_by_path[] = {
 	SCMP_SYS(unlinkat), SCMP_SYS(connect),
 };
 
+/* What a vCPU thread never does: take connections, read sockets (the control socket, the
+ * console's clients and a migration's stream are the event loop's and the migration thread's)
+ * or start threads. On top of the process's list, a vCPU thread that a guest's exit handling
+ * turned against the VMM still cannot serve or take over those channels. */
+static const int vcpu_denied[] = {
+	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(clone),
+};
+
 static struct sandbox_config config = { .seccomp = true };
 static bool entered;
+/* The vCPU threads' extra filter, built before the process's own is loaded (libseccomp needs
+ * calls the allowlist forbids); each vCPU thread loads it with seccomp(2) itself. */
+static struct sock_filter vcpu_prog[256];
+static unsigned short vcpu_prog_len;
 
 void sandbox_configure(const struct sandbox_config *c)
 {
@@ -166,6 +181,13 @@ static int load_filter(char *err, size_t errlen)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)getpid(),
 							    .datum_b = 0 });
+	/* seccomp: a vCPU thread adds its own, narrower filter (no flags: itself only; a filter
+	 * can only take calls away) */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 2,
+				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = SECCOMP_SET_MODE_FILTER,
+							    .datum_b = 0 },
+				     (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_EQ, .datum_a = 0, .datum_b = 0 });
 	/* prctl: a new thread names itself, nothing else */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
@@ -178,6 +200,45 @@ static int load_filter(char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* Builds vcpu_prog: allow everything but vcpu_denied (the process's list still applies). */
+static int build_vcpu_filter(char *err, size_t errlen)
+{
+	int pipefd[2];
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < sizeof(vcpu_denied) / sizeof(vcpu_denied[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, vcpu_denied[i], 0);
+	/* exported through a pipe: libseccomp 2.5 writes a program only to a descriptor */
+	if (r == 0 && pipe2(pipefd, O_CLOEXEC) != 0)
+		r = -errno;
+	else if (r == 0) {
+		r = seccomp_export_bpf(ctx, pipefd[1]);
+		close(pipefd[1]);
+		ssize_t n = r == 0 ? read(pipefd[0], vcpu_prog, sizeof(vcpu_prog)) : 0;
+		close(pipefd[0]);
+		if (r == 0 && (n <= 0 || n % (ssize_t)sizeof(struct sock_filter) != 0 || n == (ssize_t)sizeof(vcpu_prog)))
+			r = -EOVERFLOW;
+		else if (r == 0)
+			vcpu_prog_len = (unsigned short)((size_t)n / sizeof(struct sock_filter));
+	}
+	if (ctx)
+		seccomp_release(ctx);
+	if (r != 0) {
+		snprintf(err, errlen, "the vCPU threads' filter: %s", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+int sandbox_enter_vcpu_thread(void)
+{
+	if (!vcpu_prog_len)
+		return 0; /* no filter in force (--no-seccomp) */
+	struct sock_fprog prog = { .len = vcpu_prog_len, .filter = vcpu_prog };
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
 int sandbox_enter(char *err, size_t errlen)
@@ -198,7 +259,7 @@ int sandbox_enter(char *err, size_t errlen)
 		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-	if (config.seccomp && load_filter(err, errlen) != 0)
+	if (config.seccomp && (build_vcpu_filter(err, errlen) != 0 || load_filter(err, errlen) != 0))
 		return -1;
 	entered = true;
 	return 0;

@@ -36,6 +36,9 @@ void sandbox_configure(const struct sandbox_config *c);
 /* For every thread of the process, now and later; once (a second call does nothing). 0, or
  * -1 with err. */
 int sandbox_enter(char *err, size_t errlen);
+/* In a vCPU thread, at its start (after sandbox_enter): adds that thread's narrower filter,
+ * which also forbids accepting connections, reading sockets and starting threads. 0, or -1. */
+int sandbox_enter_vcpu_thread(void);
 /* Whether sandbox_enter has confined the VMM: it may no longer open, rename or unlink files. */
 bool sandbox_confined(void);
 

@@ -15,6 +15,7 @@
 #include "pci.h"
 #include "pio.h"
 #include "vm.h"
+#include "sandbox.h"
 #include "x86_boot.h"
 
 #define TSS_ADDR 0xfffbd000
@@ -282,6 +283,11 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(pthread_self(), name);
+	if (sandbox_enter_vcpu_thread() != 0) {
+		vmm_log("vcpu%d: cannot load its own seccomp filter: %s", v->id, strerror(errno));
+		vm_request_exit(vm, VMM_EXIT_ERROR, "a vCPU thread could not confine itself");
+		return NULL;
+	}
 	while (!atomic_load(&vm->stopping)) {
 		if (ioctl(v->fd, KVM_RUN, 0) != 0) {
 			if (errno == EINTR || errno == EAGAIN) {

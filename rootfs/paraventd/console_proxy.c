@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,8 +39,13 @@ static int join_vmm(const char *path, char *msg, size_t msglen)
 		return -1;
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    fd_send_all(fd, "{\"op\":\"console\"}\n", 17) != 0) {
+	/* a VMM just started (`paravent create -c`) is still building its machine and has no
+	 * socket yet, or one not listening: it gets 10 s */
+	int tries = 0, c = -1;
+	while (fd >= 0 && (c = connect(fd, (struct sockaddr *)&a, sizeof(a))) != 0 &&
+	       (errno == ENOENT || errno == ECONNREFUSED) && ++tries < 100)
+		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+	if (fd < 0 || c != 0 || fd_send_all(fd, "{\"op\":\"console\"}\n", 17) != 0) {
 		snprintf(msg, msglen, "paraventd: cannot reach the domain's VMM: %s\r\n", strerror(errno));
 		if (fd >= 0)
 			close(fd);
