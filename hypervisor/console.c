@@ -29,6 +29,7 @@ static struct {
 	int log_fd, old_fd; /* FILE and FILE.old of --console-log */
 	char log_path[PATH_MAX];
 	uint64_t log_size;
+	uint64_t rotate_retry_at; /* a failed rotation is tried again from this size on */
 	bool tty;
 	struct termios saved;
 	bool escape;
@@ -110,6 +111,11 @@ static void console_log_rotate(void)
 	off_t at = 0;
 	ssize_t n;
 
+	/* after a failure (a full /run), try again only once the log has grown by a quarter more,
+	 * not at every byte the guest writes */
+	if (con.log_size < con.rotate_retry_at)
+		return;
+	con.rotate_retry_at = con.log_size + CONSOLE_LOG_MAX / 4;
 	if (con.old_fd < 0 || ftruncate(con.old_fd, 0) != 0)
 		return;
 	while ((n = pread(con.log_fd, buf, sizeof(buf), at)) > 0) {
@@ -117,8 +123,10 @@ static void console_log_rotate(void)
 			return;
 		at += n;
 	}
-	if (n == 0 && ftruncate(con.log_fd, 0) == 0)
+	if (n == 0 && ftruncate(con.log_fd, 0) == 0) {
 		con.log_size = 0; /* O_APPEND: the next write lands at the new end, 0 */
+		con.rotate_retry_at = 0;
+	}
 }
 
 void console_output(const uint8_t *buf, size_t len)

@@ -262,6 +262,11 @@ static int migrate_request(struct vm *vm, const cJSON *req, char *msg, size_t ms
 	uint64_t rounds = MIGRATE_DEFAULT_ROUNDS, downtime = MIGRATE_DEFAULT_DOWNTIME_MS;
 
 	bool use_fd = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "fd"));
+	if (!use_fd && sandbox_confined()) {
+		snprintf(msg, msglen, "migrate: this VMM is confined (--confine) and makes no socket: pass the stream's "
+				      "descriptor with \"fd\": true");
+		return -1;
+	}
 	if (use_fd ? request_fd < 0 : (!cJSON_IsString(sock) || sock->valuestring[0] != '/')) {
 		snprintf(msg, msglen, use_fd ? "migrate: \"fd\": true, but no descriptor came with the request"
 					     : "migrate: \"socket\" must be the absolute path of the receiver's socket "
@@ -303,6 +308,11 @@ static int save_request(struct vm *vm, const cJSON *req, uint64_t *bytes, char *
 	enum snap_then t = SNAP_THEN_STOP;
 
 	bool use_fd = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "fd"));
+	if (!use_fd && sandbox_confined()) {
+		snprintf(msg, msglen, "save: this VMM is confined (--confine) and opens no file: pass the file's "
+				      "descriptor with \"fd\": true");
+		return -1;
+	}
 	if (use_fd ? request_fd < 0 : (!cJSON_IsString(path) || path->valuestring[0] != '/')) {
 		snprintf(msg, msglen, use_fd ? "save: \"fd\": true, but no descriptor came with the request"
 					     : "save: \"path\" must be an absolute file name (or \"fd\": true with the "

@@ -138,9 +138,15 @@ static int become_unprivileged(char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	/* leaving uid 0 for good clears the permitted and effective sets; check, not assume */
+	/* leaving uid 0 for good clears the permitted and effective sets, not the inheritable one:
+	 * clear them all, then check, not assume */
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) != 0) {
+		snprintf(err, errlen, "clear the capability sets: %s", strerror(errno));
+		return -1;
+	}
 	if (syscall(SYS_capget, &h, d) != 0 || d[0].effective || d[0].permitted || d[0].inheritable ||
 	    d[1].effective || d[1].permitted || d[1].inheritable) {
 		snprintf(err, errlen, "capabilities are left after the change of user");

@@ -210,7 +210,10 @@ static int open_vif_tap(const struct domain *d, int i, char *err, size_t errlen)
 	else
 		snprintf(o.tap, sizeof(o.tap), "vif%d.%d", d->id, i);
 	snprintf(o.bridge, sizeof(o.bridge), "%s", d->cfg.vif[i].bridge);
-	return net_tap_open(&o, (unsigned)i, &t, err, errlen) == 0 ? t.fd : -1;
+	if (net_tap_open(&o, (unsigned)i, &t, err, errlen) != 0)
+		return -1;
+	net_tap_close_counters(&t); /* the VMM opens its own; paraventd keeps only the tap */
+	return t.fd;
 }
 
 /* Creates d's cgroup with the limits of its configuration and opens its cgroup.procs, which
@@ -976,6 +979,16 @@ static void save_done(const char *name, const char *then, bool ok)
 	if (d && ok && strcmp(then, "pause") == 0 && is_live(d))
 		d->state = DOM_PAUSED;
 	pthread_mutex_unlock(&lock);
+	/* "stop": its VMM ends once the file is in place; the save is reported done when the
+	 * domain is gone (10 s at most), not a moment before */
+	for (int i = 0; ok && strcmp(then, "stop") == 0 && i < 100; i++) {
+		pthread_mutex_lock(&lock);
+		bool gone = !find(name);
+		pthread_mutex_unlock(&lock);
+		if (gone)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+	}
 }
 
 /* POST /domains/NAME/save {"path":FILE,"then":"stop"|"pause"|"continue"}: starts the save

@@ -195,7 +195,8 @@ static void restart_udhcpd(void)
 	for (int i = 0; i < 300 && any_alive(pids, n); i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	for (int i = 0; i < n; i++)
-		kill(pids[i], SIGKILL);
+		if (kill(pids[i], 0) == 0) /* still there: not a pid that ended and went to another */
+			kill(pids[i], SIGKILL);
 	for (int i = 0; i < 100 && any_alive(pids, n); i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	pid_t child = fork();

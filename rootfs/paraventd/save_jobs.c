@@ -80,18 +80,22 @@ static int save_to_file(struct save_job *j, char *reply, size_t len)
 	if (r == 0 && rename(tmp, j->path) != 0) {
 		snprintf(reply, len, "cannot rename %.300s to %.300s: %s", tmp, j->path, strerror(errno));
 		r = -1;
-		if (stop) {
-			char ignored[256];
-			vmm_call(j->sock, "{\"op\":\"resume\"}", ignored, sizeof(ignored), 10); /* not saved: it goes on */
-		}
 	}
+	char answer[256];
 	if (r != 0) {
 		unlink(tmp);
+		/* not saved: a guest that was to stop goes on (if the VMM is still writing, the
+		 * request waits in its socket and is served once the save ends) */
+		if (stop)
+			vmm_call(j->sock, "{\"op\":\"resume\"}", answer, sizeof(answer), 10);
 		return -1;
 	}
-	if (stop) {
-		char ignored[256];
-		vmm_call(j->sock, "{\"op\":\"stop\",\"saved\":true}", ignored, sizeof(ignored), 10);
+	if (stop && vmm_call(j->sock, "{\"op\":\"stop\",\"saved\":true}", answer, sizeof(answer), 10) != 0) {
+		/* the file is whole and in place, the guest paused: say so rather than "done", since
+		 * restoring the file while this one is resumed would run the guest twice */
+		snprintf(reply, len, "saved to %.300s, but the VMM did not stop (%.200s): the domain stays paused; "
+			 "destroy it before restoring the file", j->path, answer);
+		return -1;
 	}
 	return 0;
 }
@@ -110,6 +114,12 @@ static void *save_thread(void *arg)
 		bytes = cJSON_IsNumber(b) ? b->valuedouble : 0;
 		cJSON_Delete(rep);
 	}
+	/* the domain's side first (a stopping save: until its VMM is gone), so that a client that
+	 * sees "saved" finds the domain as the save left it; the slot stays ours while running */
+	snprintf(name, sizeof(name), "%s", j->name);
+	snprintf(then, sizeof(then), "%s", j->then);
+	if (j->done)
+		j->done(name, then, r == 0);
 	pthread_mutex_lock(&jobs_lock);
 	clock_gettime(CLOCK_MONOTONIC, &j->ended);
 	j->state = r == 0 ? SAVE_DONE : SAVE_FAILED;
@@ -118,13 +128,8 @@ static void *save_thread(void *arg)
 		snprintf(j->error, sizeof(j->error), "%.399s", reply);
 	free(j->request);
 	j->request = NULL;
-	save_done_fn done = j->done;
-	snprintf(name, sizeof(name), "%s", j->name);
-	snprintf(then, sizeof(then), "%s", j->then);
 	pthread_mutex_unlock(&jobs_lock);
 	fprintf(stderr, "paraventd: %s: save %s%s\n", name, r == 0 ? "done" : "failed: ", r == 0 ? "" : reply);
-	if (done)
-		done(name, then, r == 0);
 	return NULL;
 }
 

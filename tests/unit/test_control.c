@@ -211,9 +211,11 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
 	return 0;
 }
 
+static bool confined;
+
 bool sandbox_confined(void)
 {
-	return false;
+	return confined;
 }
 
 /* A save to a descriptor handed over: writes a marker there. */
@@ -369,6 +371,17 @@ static void fd_passing_checks(struct vm *vm)
 	CHECK(ok(r) && migrated_fd == fd && strcmp(migrated_to, "(descriptor)") == 0 && is_open(fd));
 	close(fd);
 	cJSON_Delete(r);
+	/* a confined VMM opens no file and makes no socket: a path or socket request is refused,
+	 * not attempted (the filter would kill it) */
+	confined = true;
+	int saves_before = saves;
+	r = ask_fd(vm, "{\"op\":\"save\",\"path\":\"/s\"}", -1);
+	CHECK(!ok(r) && strstr(error_of(r), "confined") && saves == saves_before);
+	cJSON_Delete(r);
+	r = ask_fd(vm, "{\"op\":\"migrate\",\"socket\":\"/run/m.sock\"}", -1);
+	CHECK(!ok(r) && strstr(error_of(r), "confined"));
+	cJSON_Delete(r);
+	confined = false;
 	/* the toolstack's stop after it put the save file in place: the exit says "saved" */
 	stopped = 0;
 	r = ask_fd(vm, "{\"op\":\"stop\",\"saved\":true}", -1);
