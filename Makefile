@@ -303,6 +303,8 @@ FUZZ_SRC_fuzz_balloon := hypervisor/balloon_pages.c hypervisor/guest_mem.c
 FUZZ_SRC_fuzz_domain_config := $(TOOLSTACK_SRC) $(B)/cjson/cJSON.c
 FUZZ_SRC_fuzz_api := rootfs/paraventd/api.c $(B)/cjson/cJSON.c
 FUZZ_SRC_fuzz_snapshot_stream := hypervisor/snapshot_stream.c
+FUZZ_SRC_fuzz_migrate_link := rootfs/paraventd/migrate_link.c
+FUZZ_LIBS_fuzz_migrate_link := -pthread -lsodium # the host's libsodium-dev, as test_migrate_link
 FUZZ_INC := -Ihypervisor -Irootfs/toolstack -Irootfs/paraventd -I$(B)/cjson -Itests/fuzz
 FUZZERS := $(patsubst %,$(B)/fuzz/%,$(FUZZ_NAMES))
 FUZZ_REPLAYS := $(patsubst %,$(B)/fuzz/%-replay,$(FUZZ_NAMES))
@@ -311,13 +313,13 @@ FUZZ_SECONDS ?= 60
 $(FUZZERS): $(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) tests/fuzz/fuzz_ring.h $(VMM_HDR) | $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(FUZZ_INC) -o $@ \
-		tests/fuzz/$*.c $(FUZZ_SRC_$*)
+		tests/fuzz/$*.c $(FUZZ_SRC_$*) $(FUZZ_LIBS_$*)
 
 $(FUZZ_REPLAYS): $(B)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) tests/fuzz/fuzz_ring.h \
 		$(VMM_HDR) | $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) $(FUZZ_INC) -DCORPUS_DIR='"tests/fuzz/corpus/$*"' -DTARGET_NAME='"$*"' -o $@ \
-		tests/fuzz/replay.c tests/fuzz/$*.c $(FUZZ_SRC_$*)
+		tests/fuzz/replay.c tests/fuzz/$*.c $(FUZZ_SRC_$*) $(FUZZ_LIBS_$*)
 
 fuzz: $(FUZZERS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)

@@ -126,7 +126,10 @@ static void net_tx(struct virtio_net *n)
 				n->tx_pending = true;
 			}
 			if (rate_limit_active(&n->tx_rl)) {
-				uint64_t wait = rate_limit_take(&n->tx_rl, n->tx_chain.readable_len, rate_now_ns());
+				/* the frame's bytes, as on receive: not the virtio-net header before them */
+				uint64_t len = n->tx_chain.readable_len;
+				uint64_t wait = rate_limit_take(&n->tx_rl, len > VIRTIO_NET_HDR_SIZE ? len - VIRTIO_NET_HDR_SIZE : 0,
+								rate_now_ns());
 				if (wait) {
 					/* the guest waits: no kicks until the timer, the chain stays ours */
 					n->tx_throttled++;

@@ -28,6 +28,9 @@ struct watch {
 	bool have_last;
 	uint64_t resets, skips, reconnects;
 	double last_at, longest_gap;
+	/* the service's own clock over the live values of its current boot: the period
+	 * it really ticks at, whatever delays the network adds on the way */
+	uint64_t run_first_ms, run_last_ms, run_first_v, run_last_v, run_values;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -95,6 +98,14 @@ static bool take_line(struct watch *w, const char *line)
 	} else if (!w->values) {
 		w->first = v;
 	}
+	if (!w->have_last || v < w->last || !w->run_values) {
+		w->run_first_ms = ms; /* a new run of live values (first, or after a restart) */
+		w->run_first_v = v;
+		w->run_values = 0;
+	}
+	w->run_last_ms = ms;
+	w->run_last_v = v;
+	w->run_values++;
 	if (w->values && t - w->last_at > w->longest_gap) /* restarts and reconnections included */
 		w->longest_gap = t - w->last_at;
 	w->last = v;
@@ -188,9 +199,13 @@ int main(int argc, char **argv)
 	if (tty)
 		printf("\n");
 	bool steady = w.values > 0 && w.resets == 0 && w.skips == 0;
-	printf("ticker on %s: %llu values, %llu to %llu, %s; longest gap %.0f ms; restarts %llu, reconnects %llu\n",
+	printf("ticker on %s: %llu values, %llu to %llu, %s; longest gap %.0f ms; restarts %llu, reconnects %llu",
 	       host, (unsigned long long)w.values, (unsigned long long)w.first, (unsigned long long)w.last,
 	       steady ? "each one more than the last" : w.skips ? "with values missed" : "not steady",
 	       w.longest_gap * 1000, (unsigned long long)w.resets, (unsigned long long)w.reconnects);
+	if (w.run_values > 1 && w.run_last_v > w.run_first_v)
+		printf("; it ticks every %.0f ms (its own clock)",
+		       (double)(w.run_last_ms - w.run_first_ms) / (double)(w.run_last_v - w.run_first_v));
+	printf("\n");
 	return steady ? 0 : 1;
 }

@@ -35,23 +35,26 @@ gip() { sed -n "s/^minimal guest: $2 has //p" /tmp/$1.log | tr -d '\r' | tail -1
 """ % (KERNEL, INITRD) + RUN_VMM
 
 MIB5 = 5 * 1024 * 1024
-LIMIT = 100 * 1024 * 10  # 100K@100ms: 1000 KiB/s
+LIMIT_SPEC = "128K@125ms"  # 1 MiB/s in steps of 128 KiB
+LIMIT = 1024 * 1024
 
 
 def sh(m, cmd, timeout=60):
     return m.sh(HELPERS + cmd, timeout)
 
 
-def rate_figure(r, name, out, nbytes):
-    """Checks a transfer's rate against the limit: 'T0 T1' (uptime seconds) in out."""
+def rate_figure(r, name, out, amount, limit=LIMIT, unit="KiB"):
+    """Checks a transfer's rate against the limit, within 10%: 'T0 T1' (uptime seconds) in
+    out; amount and limit in bytes (unit KiB) or requests (unit "requests")."""
     mt = re.search(r"t=([\d.]+) ([\d.]+)", out or "")
     if not mt:
         return r.check(name, False, out or "")
     secs = float(mt.group(2)) - float(mt.group(1))
-    rate = nbytes / secs if secs > 0 else 0
-    r.figures.append(("net", name, "%.0f KiB/s over %.1f s" % (rate / 1024, secs)))
-    return r.check("%s: %.0f KiB/s, limit 1000 KiB/s" % (name, rate / 1024),
-                   0.9 * LIMIT <= rate <= 1.1 * LIMIT, out)
+    rate = amount / secs if secs > 0 else 0
+    scale = 1024 if unit == "KiB" else 1
+    r.figures.append(("net", name, "%.0f %s/s over %.1f s" % (rate / scale, unit, secs)))
+    return r.check("%s: %.0f %s/s, limit %.0f" % (name, rate / scale, unit, limit / scale),
+                   0.9 * limit <= rate <= 1.1 * limit, out)
 
 
 def run(r, m, sh_check):
@@ -63,6 +66,16 @@ def run(r, m, sh_check):
              "</dev/null 2>&1; echo status=$?; chmod 660 /dev/kvm" % KERNEL,
              want=r"(cannot create tap vif\d+\.0: permission denied \(the VMM needs CAP_NET_ADMIN|"
                   r"cannot open /dev/net/tun: Permission denied)[^\n]*\nstatus=2$")
+    sh_check(r, m, "net: without /dev/vhost-net the VMM falls back to its user-space back-end, and says so",
+             "mv /dev/vhost-net /dev/vhost-net.away; "
+             "(paravent-vmm --kernel %s --memory 64 --net bridge=pvbr0 --control /tmp/fb.sock </dev/null "
+             ">/dev/null 2>/tmp/fb.err &); for i in $(seq 30); do [ -S /tmp/fb.sock ] && break; sleep 1; done; "
+             "vmmctl /tmp/fb.sock '{\"op\":\"stats\"}' | tr -d ' ' | grep -o '\"backend\":\"[a-z]*\"'; "
+             "vmmctl /tmp/fb.sock '{\"op\":\"stop\"}' >/dev/null; sleep 1; "
+             "paravent-vmm --kernel %s --memory 64 --net bridge=pvbr0,backend=vhost </dev/null 2>&1; echo status=$?; "
+             "mv /dev/vhost-net.away /dev/vhost-net; cat /tmp/fb.err" % (KERNEL, KERNEL),
+             want=r"^\"backend\":\"user\"\n[^\n]*vhost[^\n]*\nstatus=2\n[\s\S]*using the user-space back-end",
+             timeout=90)
     sh_check(r, m, "net: a bad --net option is refused the same way",
              "paravent-vmm --kernel %s --net bridge=pvbr0,backend=vhost,rate=1M </dev/null 2>&1; echo status=$?" % KERNEL,
              want=r"rate limits run in the user-space back-end[^\n]*\nstatus=2$")
@@ -111,33 +124,62 @@ def run(r, m, sh_check):
             (mx.group(1) if mx else "?"), bool(mx) and int(mx.group(1)) < 5, out)
 
     # Rate limits, changed at run time on the control socket.
-    rc, out = sh(m, "ctl beta '{\"op\":\"rate\",\"device\":\"net0\",\"tx-rate\":\"100K@100ms\"}' && "
+    rc, out = sh(m, "ctl beta '{\"op\":\"rate\",\"device\":\"net0\",\"tx-rate\":\"%s\"}' && "
                     "a=$(cut -d' ' -f1 /proc/uptime); wget -q -T 60 -O /dev/null http://%s/big; "
-                    "echo t=$a $(cut -d' ' -f1 /proc/uptime); nic beta 0 tx_throttled" % beta, 120)
-    rate_figure(r, "net: beta (user space) sends 5 MiB under tx-rate=100K@100ms", out, MIB5)
+                    "echo t=$a $(cut -d' ' -f1 /proc/uptime); nic beta 0 tx_throttled" % (LIMIT_SPEC, beta), 120)
+    rate_figure(r, "net: beta (user space) sends 5 MiB under tx-rate=%s" % LIMIT_SPEC, out, MIB5)
     sh_check(r, m, "net: alpha takes a receive limit at run time: vhost-net gives way to user space",
              HELPERS + "mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1M count=5 2>/dev/null && "
              "(httpd -h /tmp/www -p 10.80.0.1:8080 || true) && "
-             "ctl alpha '{\"op\":\"rate\",\"device\":\"net0\",\"rx-rate\":\"100K@100ms\"}' && nic alpha 0 backend",
-             want=r"\nuser$")
+             "ctl alpha '{\"op\":\"rate\",\"device\":\"net0\",\"rx-rate\":\"%s\"}' && nic alpha 0 backend"
+             % LIMIT_SPEC, want=r"\nuser$")
     rc, out = sh(m, "gcmd alpha 5 120 'a=$(cut -d\" \" -f1 /proc/uptime); wget -q -T 60 -O /dev/null "
                     "http://10.80.0.1:8080/big; echo t=$a $(cut -d\" \" -f1 /proc/uptime)'", 150)
-    rate_figure(r, "net: alpha receives 5 MiB under rx-rate=100K@100ms", out, MIB5)
+    rate_figure(r, "net: alpha receives 5 MiB under rx-rate=%s" % LIMIT_SPEC, out, MIB5)
     sh_check(r, m, "net: the limit removed, alpha is back on vhost-net and still talks",
              HELPERS + "ctl alpha '{\"op\":\"rate\",\"device\":\"net0\",\"rx-rate\":\"off\"}' && nic alpha 0 backend && "
              "nic alpha 0 rx_rate && ping -c 2 -W 10 %s" % alpha,
              want=r"\nvhost\noff\n[\s\S]*2 packets received", timeout=60)
+    sh_check(r, m, "net: alpha serves HTTP on vhost-net too; dom0 fetches its page",
+             HELPERS + "gcmd alpha 8 60 'mkdir -p /www; echo \"hello from $(hostname)\" >/www/index.html; "
+             "httpd -h /www -p 80; echo serving' >/dev/null; wget -q -T 30 -O - http://%s/index.html" % alpha,
+             want=r"^hello from alpha$", timeout=120)
+    sh_check(r, m, "net: link down on the control socket: alpha's eth0 loses its carrier",
+             HELPERS + "ctl alpha '{\"op\":\"link\",\"device\":\"net0\",\"up\":false}' >/dev/null && nic alpha 0 link_up && "
+             "gcmd alpha 9 60 'for i in 1 2 3 4 5 6 7 8 9 10; do c=$(cat /sys/class/net/eth0/carrier); "
+             "[ $c = 0 ] && break; sleep 1; done; echo carrier=$c'",
+             want=r"^false\n[\s\S]*carrier=0\n", timeout=90)
+    sh_check(r, m, "net: ... link up again: the carrier is back and dom0 reaches alpha",
+             HELPERS + "ctl alpha '{\"op\":\"link\",\"device\":\"net0\",\"up\":true}' >/dev/null && nic alpha 0 link_up && "
+             "gcmd alpha 10 60 'for i in 1 2 3 4 5 6 7 8 9 10; do c=$(cat /sys/class/net/eth0/carrier); "
+             "[ $c = 1 ] && break; sleep 1; done; echo carrier=$c'; ping -c 2 -W 10 %s" % alpha,
+             want=r"^true\n[\s\S]*carrier=1\n[\s\S]*2 packets received", timeout=90)
     rc, out = sh(m, "gcmd beta 6 120 'a=$(cut -d\" \" -f1 /proc/uptime); "
                     "dd if=/dev/vda of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null; "
                     "echo t=$a $(cut -d\" \" -f1 /proc/uptime)'", 150)
-    rate_figure(r, "net: beta reads 4 MiB from its disk under rate=100K@100ms", out, 4 * 1024 * 1024)
+    rate_figure(r, "net: beta reads 4 MiB from its disk under rate=100K@100ms (set at start)", out, 4 * 1024 * 1024,
+                limit=1000 * 1024)
+    # The disk's limits changed at run time: bytes twice as fast, then requests only.
+    rc, out = sh(m, "ctl beta '{\"op\":\"rate\",\"device\":\"disk0\",\"rate\":\"256K@125ms\"}' >/dev/null && "
+                    "gcmd beta 11 120 'a=$(cut -d\" \" -f1 /proc/uptime); "
+                    "dd if=/dev/vda of=/dev/null bs=64k count=128 iflag=direct 2>/dev/null; "
+                    "echo t=$a $(cut -d\" \" -f1 /proc/uptime)'", 150)
+    rate_figure(r, "net: beta's disk limit raised at run time to 256K@125ms: 8 MiB read", out, 8 * 1024 * 1024,
+                limit=2 * 1024 * 1024)
+    rc, out = sh(m, "ctl beta '{\"op\":\"rate\",\"device\":\"disk0\",\"rate\":\"off\",\"ops\":\"25@100ms\"}' "
+                    ">/dev/null && gcmd beta 12 120 'a=$(cut -d\" \" -f1 /proc/uptime); "
+                    "dd if=/dev/vda of=/dev/null bs=4k count=1000 iflag=direct 2>/dev/null; "
+                    "echo t=$a $(cut -d\" \" -f1 /proc/uptime)'", 150)
+    rate_figure(r, "net: beta's disk under ops=25@100ms, set at run time: 1000 reads", out, 1000, limit=250,
+                unit="requests")
     rc, out = sh(m, "echo counters: $(nic beta 0 tx_bytes) $(nic beta 0 tx_throttled) $(nic beta 0 tx_malformed) "
                     "$(nic beta 0 rx_packets)")
     c = [int(x) for x in re.findall(r"\d+", (out or "").split("counters:")[-1])]
     r.check("net: per-NIC counters in stats: beta sent its 5 MiB, was throttled, dropped nothing malformed",
             len(c) == 4 and c[0] >= MIB5 and c[1] > 0 and c[2] == 0 and c[3] > 0, out)
     sh_check(r, m, "net: a VMM killed with SIGKILL leaves no tap behind",
-             HELPERS + "t=$(nic beta 0 tap); kill -9 $(pidof paravent-vmm | tr ' ' '\\n' | while read p; do "
+             HELPERS + "t=$(nic beta 0 tap); [ -n \"$t\" ] || echo no-tap-name; "
+             "kill -9 $(pidof paravent-vmm | tr ' ' '\\n' | while read p; do "
              "grep -q beta /proc/$p/cmdline && echo $p; done); sleep 2; ls /sys/class/net | grep -c \"^$t$\"; "
              "ls /sys/class/net/pvbr0/brif | wc -l",
              want=r"^0\n1(\n|$)")

@@ -68,8 +68,10 @@ def sh_check(r, m, name, command, want_rc=0, want=None, timeout=60, diag=None):
     return r.check(name, ok, detail)
 
 
-def boot_to_ready(r, m, version, label):
+def boot_to_ready(r, m, version, label, at_boot_menu=None):
     m.start()
+    if at_boot_menu:
+        at_boot_menu(m)
     try:
         m.console.wait(r"Paravent %s ready" % re.escape(version), BOOT_TIMEOUT)
         secs = m.elapsed()
@@ -143,20 +145,23 @@ def test_boot_matrix(r, args, version, build_id):
             if label == "bios-cd" and args.debian_disk:
                 extra = [args.debian_disk]
             # One boot runs the ISO's default entry as people get it: the demo guests start.
-            # The others ask for none, so that the checks they carry have dom0 to themselves.
+            # bios-usb boots the "dom0 only" entry, chosen with the arrow keys; the others
+            # ask for no demo, so that the checks they carry have dom0 to themselves.
             demos = label == "uefi-cd"
-            options = "paravent.shell=ttyS1" + ("" if demos else " paravent.autostart=none")
+            dom0_only = label == "bios-usb"
+            options = "paravent.shell=ttyS1" + ("" if demos or dom0_only else " paravent.autostart=none")
             m = Machine(label, args.workdir, iso=args.iso, firmware=firmware, media=media, disks=extra,
                         options=options)
             try:
-                if boot_to_ready(r, m, version, label):
+                if boot_to_ready(r, m, version, label, choose_dom0_only if dom0_only else None):
                     live_system_checks(r, m, label, "sr0" if media == "cdrom" else "sd[a-z]+[0-9]*")
                     if demos and (not args.only or "demos" in args.only or "matrix" in args.only):
                         print("== demo guests in the %s dom0" % label, flush=True)
                         demo_checks.run(r, m, sh_check)
-                    if label == "bios-usb":
-                        sh_check(r, m, "%s: paravent.autostart=none starts no demo" % label,
-                                 "sleep 5; paravent list | tail -n +2 | wc -l", want=r"^1$")
+                    if dom0_only:
+                        sh_check(r, m, "%s: the 'dom0 only' entry, chosen with the arrow keys, starts no demo" % label,
+                                 "grep -o 'paravent.autostart=none' /proc/cmdline; sleep 5; "
+                                 "paravent list | tail -n +2 | wc -l", want=r"^paravent.autostart=none\n1$")
                     if label == "bios-cd" and (not args.only or "vmm" in args.only):
                         print("== paravent-vmm in the %s dom0" % label, flush=True)
                         vmm_checks.run(r, m, sh_check, debian=bool(extra))
@@ -174,6 +179,15 @@ def test_boot_matrix(r, args, version, build_id):
                 r.check("%s: test harness" % label, False, traceback.format_exc())
             finally:
                 m.stop()
+
+
+def choose_dom0_only(m):
+    """At the boot menu, the third entry ("dom0 only"), with the arrow keys as a person would."""
+    m.console.wait(r"dom0 only", 120)
+    time.sleep(1)
+    for key in ("\x1b[B", "\x1b[B", "\r"):
+        m.console.send(key)
+        time.sleep(0.5)
 
 
 def test_two_hosts(r, args, version):
@@ -252,11 +266,22 @@ def test_no_kvm(r, args, version):
         if boot_to_ready(r, m, version, label):
             try:
                 m.console.wait(r"demos: not starting the demo guests: KVM unusable[^\n]*", 60)
+                m.console.wait(r"demos: enable Intel VT-x or AMD-V \(SVM\) in the firmware setup", 30)
                 m.console.wait(r"KVM: NOT USABLE", 30)
                 m.console.wait(r"No guest can run: KVM unusable", 30)
-                r.check("no-kvm: the console and the menu say KVM is unusable, and why", True)
+                m.console.wait(r"Enable Intel VT-x or AMD-V \(SVM\) in the firmware setup", 30)
+                r.check("no-kvm: the console and the menu say KVM is unusable, why, and how to fix it", True)
             except Exception as e:
-                r.check("no-kvm: the console and the menu say KVM is unusable, and why", False, str(e)[-1200:])
+                r.check("no-kvm: the console and the menu say KVM is unusable, why, and how to fix it", False,
+                        str(e)[-1200:])
+            try:
+                start = m.console.mark()
+                m.console.send("i")
+                m.console.wait(r"KVM: NOT usable[^\n]*\n\s*KVM unusable: \S", 30, start)
+                m.console.send("q")
+                r.check("no-kvm: the menu's host info says KVM is not usable, and why", True)
+            except Exception as e:
+                r.check("no-kvm: the menu's host info says KVM is not usable, and why", False, str(e)[-1200:])
             sh_check(r, m, "no-kvm: no demo was started, and paraventd says why on /host",
                      "paravent list | tail -n +2 | wc -l; paravent info", want=r"^1\n[\s\S]*kvm\s+: NOT usable: KVM unusable")
     except Exception:
@@ -303,6 +328,10 @@ def test_reproducible(r, args):
     p = subprocess.run(["scripts/check-reproducible.sh", args.iso], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     r.check("reproducible: two builds give byte-identical ISOs", p.returncode == 0, p.stdout[-1500:])
+    p = subprocess.run(["scripts/check-guest-images-nonroot.sh", os.path.join(args.build, "busybox/busybox")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    r.check("guest images: every demo's disk image builds without root (as nobody), byte for byte as root's",
+            p.returncode == 0 and "built as nobody" in p.stdout or "not root" in p.stdout, p.stdout[-1500:])
 
 
 def main():

@@ -116,6 +116,16 @@ def run(r, m, sh_check_plain):
              "paravent vcpu-set minimal 3; echo rc=$?",
              want=r"vcpuset=0-1\nminimal\s+1\s+128\s+2\s+r-----[\s\S]*from 1 to maxvcpus \(2\)[\s\S]*rc=1",
              timeout=300)
+    sh_check(r, m, "paravent vcpu-set 1: the guest takes its second CPU offline and ejects it; list shows 1 VCPU",
+             "paravent vcpu-set minimal 1 && "
+             "(echo 'for i in $(seq 150); do [ $(cat /sys/devices/system/cpu/online) = 0 ] && break; sleep 1; done; "
+             "echo vcpuone=$(cat /sys/devices/system/cpu/online)'; "
+             "for i in $(seq 200); do grep -q 'vcpuone=[0-9]' /tmp/vs1.out 2>/dev/null && break; sleep 1; done) | "
+             "vmmctl /run/paravent/domains/minimal/control.sock console > /tmp/vs1.out; "
+             "grep -o 'vcpuone=[0-9][0-9,-]*' /tmp/vs1.out; "
+             "for i in $(seq 60); do paravent list | grep -q 'minimal *1 *128 *1 ' && break; sleep 1; done; "
+             "paravent list | grep -o 'minimal.*'",
+             want=r"vcpuone=0\nminimal\s+1\s+128\s+1\s+r-----", timeout=300)
     # The guest's MemTotal, typed into its console: `mt TAG` prints it in KiB.
     mem_total = ("mt() { printf \"grep MemTotal /proc/meminfo | sed 's/^/$1 /'\\n\" | paravent console minimal | "
                  "tr -d '\\r' | grep -o \"^$1 MemTotal: *[0-9]*\" | grep -o '[0-9]*$'; }; ")
@@ -138,9 +148,9 @@ def run(r, m, sh_check_plain):
              "paravent uptime; paravent list --long; paravent top -b -d 1 -n 2",
              want=r"^Name\s+ID\s+Uptime\nDomain-0\s+0\s+\d+:\d\d:\d\d\nminimal\s+1\s+\d+:\d\d:\d\d\n"
                   r"Name\s+ID\s+Mem\s+MaxMem\s+VCPUs\s+State\s+Time\(s\)\s+CPU%\s+Weight\s+Cap\s+CPUs\s+Restarts\s+Address\s+Anomalies\s+Last exit\n"
-                  r"minimal\s+1\s+128\s+128\s+2\s+r\s+[\d.]+\s+[\d.]+\s+256\s+0\s+all\s+0\s+10\.80\.0\.\d+\s+-\s+-\n"
+                  r"minimal\s+1\s+128\s+128\s+1\s+r\s+[\d.]+\s+[\d.]+\s+256\s+0\s+all\s+0\s+10\.80\.0\.\d+\s+-\s+-\n"
                   r"paravent top: 1 domain, every 1\.0 s\nNAME\s+STATE\s+CPU\(sec\)\s+CPU\(%\)\s+MEM\(k\)[^\n]*\n"
-                  r"minimal\s+r\s+\d+\s+[\d.]+\s+131072\s+[\d.]+\s+131072\s+2\s+1\s+\d+\s+\d+\s+0\s+0\s+0\s+\d+\s+-\n\n"
+                  r"minimal\s+r\s+\d+\s+[\d.]+\s+131072\s+[\d.]+\s+131072\s+1\s+1\s+\d+\s+\d+\s+0\s+0\s+0\s+\d+\s+-\n\n"
                   r"paravent top: 1 domain", timeout=60)
     sh_check(r, m, "cgroup: the VMM runs in the domain's cgroup with the configuration's limits (weight 256 -> 100, no cap, "
              "memory.max = RAM + an eighth + 64 MiB)",
