@@ -224,6 +224,11 @@ $(B)/unit/test_client_rate: tests/unit/test_client_rate.c rootfs/paraventd/clien
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -pthread -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_listen_addr: tests/unit/test_listen_addr.c rootfs/paraventd/listen_addr.c \
+		rootfs/paraventd/listen_addr.h tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Irootfs/paraventd -Itests/unit -o $@ $(filter %.c,$^)
+
 # cJSON for the host compiler (unit tests)
 $(B)/obj/cJSON-host.o: $(B)/cjson/cJSON.c
 	@mkdir -p $(@D)

@@ -3,6 +3,7 @@
 
 #ifdef PARAVENT_DEBUG_HOOKS
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -25,11 +26,37 @@ static void forbidden_syscall_io(void *dev, uint16_t port, uint8_t *data, unsign
 	vmm_log("debug hook: getppid was allowed: the allowlist is not in force");
 }
 
+static atomic_uint bad_tx_left;
+
+static void bad_tx_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
+{
+	(void)dev;
+	(void)port;
+	(void)size;
+	if (!write) {
+		data[0] = (uint8_t)atomic_load(&bad_tx_left);
+		return;
+	}
+	atomic_store(&bad_tx_left, data[0]);
+	vmm_log("debug hook: the next %u frames the guest sends on NIC 0 get a bad virtio-net header", data[0]);
+}
+
+bool debug_hooks_take_bad_tx(void)
+{
+	unsigned left = atomic_load(&bad_tx_left);
+	while (left && !atomic_compare_exchange_weak(&bad_tx_left, &left, left - 1))
+		;
+	return left != 0;
+}
+
 int debug_hooks_init(struct vm *vm)
 {
 	(void)vm;
 	vmm_log("debug build: a write to port 0x%x calls a forbidden system call", VMM_DEBUG_SYSCALL_PORT);
-	return pio_register(VMM_DEBUG_SYSCALL_PORT, 1, forbidden_syscall_io, NULL);
+	return pio_register(VMM_DEBUG_SYSCALL_PORT, 1, forbidden_syscall_io, NULL) != 0 ||
+			       pio_register(VMM_DEBUG_BAD_TX_PORT, 1, bad_tx_io, NULL) != 0
+		       ? -1
+		       : 0;
 }
 
 #else

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dev_debug_hooks.h"
 #include "eventloop.h"
 #include "le.h"
 #include "net_tap.h"
@@ -124,6 +125,10 @@ static void net_tx(struct virtio_net *n)
 					return;
 				}
 				n->tx_pending = true;
+				/* debug builds only: the guest asked for a header no driver writes */
+				if (n->index == 0 && debug_hooks_take_bad_tx() && n->tx_chain.nbufs &&
+				    n->tx_chain.bufs[0].len >= 2 && !n->tx_chain.bufs[0].writable)
+					n->tx_chain.bufs[0].addr[1] = 0x7f; /* gso_type */
 			}
 			if (rate_limit_active(&n->tx_rl)) {
 				/* the frame's bytes, as on receive: not the virtio-net header before them */

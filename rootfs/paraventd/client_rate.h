@@ -13,8 +13,15 @@
 #define CLIENT_RATE_BURST 40.0
 #define CLIENT_RATE_SLOTS 64
 
-/* Whether the client at ipv4 (host order) may make a request at time now (seconds, any
- * monotonic origin); when not, *retry_after is the seconds until it may. Thread-safe. */
-bool client_rate_allow(uint32_t ipv4, double now, double *retry_after);
+struct sockaddr;
+
+/* Who a client is, for its share: an IPv4 address (also when it arrives IPv4-mapped on an
+ * IPv6 socket), or an IPv6 client's /64 (one host can take any address of its /64, so a
+ * limit per address would not hold). 0 for other families. */
+uint64_t client_rate_key(const struct sockaddr *sa);
+
+/* Whether the client key may make a request at time now (seconds, any monotonic origin);
+ * when not, *retry_after is the seconds until it may. Thread-safe. */
+bool client_rate_allow(uint64_t key, double now, double *retry_after);
 
 #endif

@@ -25,6 +25,7 @@
 #include "migrate_receive.h"
 #include "autostart.h"
 #include "client_rate.h"
+#include "listen_addr.h"
 #include "console_proxy.h"
 #include "domains.h"
 #include "image_paths.h"
@@ -45,7 +46,7 @@ static const char usage[] =
 	"usage: paraventd [--listen ADDR] [--port N] [--state DIR] [--run DIR] [--vmm PATH]\n"
 	"                 [--shutdown-grace SECONDS] [--anomaly-window SECONDS] [--image-dir DIR]...\n"
 	"                 [--relocation ADDR|off] [--relocation-port N]\n"
-	"  --listen ADDR  TCP address of the API (default 127.0.0.1)\n"
+	"  --listen ADDR  TCP address of the API, IPv4 or IPv6 (default 127.0.0.1; :: is every address of both)\n"
 	"  --port N       TCP port (default 8000)\n"
 	"  --state DIR    persistent state: the API token, autostart configurations\n"
 	"                 (default /var/lib/paravent)\n"
@@ -163,12 +164,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!l->trusted) {
 		/* over TCP, each client address gets its share of requests (client_rate.h) */
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		const struct sockaddr_in *sin = ci ? (const struct sockaddr_in *)(const void *)ci->client_addr : NULL;
 		struct timespec ts;
 		double wait = 0;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		if (sin && sin->sin_family == AF_INET &&
-		    !client_rate_allow(ntohl(sin->sin_addr.s_addr), (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait))
+		if (ci && ci->client_addr &&
+		    !client_rate_allow(client_rate_key(ci->client_addr), (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait))
 			return too_many_requests(conn, wait);
 	}
 	struct api_request rq = {
@@ -220,7 +220,7 @@ static int unix_listener(const char *path)
 	return fd;
 }
 
-static struct MHD_Daemon *serve(int listen_fd, const struct sockaddr_in *tcp, struct listener *l)
+static struct MHD_Daemon *serve(int listen_fd, const struct listen_addr *tcp, struct listener *l)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_UPGRADE;
 	if (listen_fd >= 0)
@@ -228,8 +228,10 @@ static struct MHD_Daemon *serve(int listen_fd, const struct sockaddr_in *tcp, st
 					MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 					MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
 					MHD_OPTION_END);
-	return MHD_start_daemon(flags, ntohs(tcp->sin_port), NULL, NULL, on_request, l,
-				MHD_OPTION_SOCK_ADDR, tcp, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	if (tcp->sa.ss_family == AF_INET6)
+		flags |= tcp->any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6; /* "::" takes IPv4 clients too */
+	return MHD_start_daemon(flags, tcp->port, NULL, NULL, on_request, l,
+				MHD_OPTION_SOCK_ADDR, &tcp->sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
 				MHD_OPTION_END);
 }
@@ -266,9 +268,10 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	struct sockaddr_in tcp = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	if (port < 1 || port > 65535 || inet_pton(AF_INET, listen_addr, &tcp.sin_addr) != 1) {
-		fprintf(stderr, "paraventd: want an IPv4 --listen address and a --port from 1 to 65535\n");
+	struct listen_addr tcp;
+	if (listen_addr_parse(listen_addr, port, &tcp) != 0) {
+		fprintf(stderr, "paraventd: want an IPv4 or IPv6 --listen address (127.0.0.1, 0.0.0.0, ::1, :: or "
+				"[::1]) and a --port from 1 to 65535\n");
 		return 2;
 	}
 	if (load_token(state) != 0) {
@@ -301,11 +304,10 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *u = ufd >= 0 ? serve(ufd, NULL, &local) : NULL;
 	struct MHD_Daemon *t = serve(-1, &tcp, &remote);
 	if (!u || !t) {
-		fprintf(stderr, "paraventd: cannot listen on %s and %s:%ld: %s\n", sock, listen_addr, port,
-			strerror(errno));
+		fprintf(stderr, "paraventd: cannot listen on %s and %s: %s\n", sock, tcp.url, strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "paraventd: API on %s and http://%s:%ld/\n", sock, listen_addr, port);
+	fprintf(stderr, "paraventd: API on %s and %s\n", sock, tcp.url);
 	if (strcmp(relocation, "off") != 0) {
 		char err[200];
 		if (relocation_port < 1 || relocation_port > 65535 ||

@@ -189,6 +189,18 @@ def run(r, m, sh_check_plain):
              "wget -q -O- http://127.0.0.1:8000/domains 2>&1; "
              "wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
              "http://127.0.0.1:8000/host", want=r"401 Unauthorized[\s\S]*\"version\":\"")
+    sh_check(r, m, "API over IPv6: paraventd --listen :: answers http://[::1]:PORT/ and IPv4 clients on the same "
+             "socket; a bad --listen is refused with the forms it takes",
+             "mkdir -p /tmp/v6-run /tmp/v6-state; paraventd --listen :: --port 8111 --run /tmp/v6-run "
+             "--state /tmp/v6-state --relocation off 2>/tmp/v6.log & v6=$!; "
+             "for i in $(seq 30); do [ -S /tmp/v6-run/api.sock ] && break; sleep 1; done; sleep 1; "
+             "T=$(cat /tmp/v6-state/api-token); grep -o 'API on .*' /tmp/v6.log; "
+             "wget -q -O- --header \"Authorization: Bearer $T\" 'http://[::1]:8111/host' | grep -o '\"version\"'; "
+             "wget -q -O- --header \"Authorization: Bearer $T\" http://127.0.0.1:8111/host | grep -o '\"version\"'; "
+             "wget -q -O- 'http://[::1]:8111/domains' 2>&1 | grep -o '401 Unauthorized'; "
+             "kill $v6; wait $v6 2>/dev/null; paraventd --listen localhost --port 8112 2>&1; echo rc=$?",
+             want=r"API on /tmp/v6-run/api\.sock and http://\[::\]:8111/\n\"version\"\n\"version\"\n401 Unauthorized\n"
+                  r"paraventd: want an IPv4 or IPv6 --listen address[^\n]*\nrc=2")
     sh_check(r, m, "API over TCP: a client flooding it gets 429 Too Many Requests (10 a second, bursts of 40), "
              "and is answered again once it slows down",
              "(for i in $(seq 200); do wget -q -O /dev/null http://127.0.0.1:8000/host 2>&1 & done; wait) | "
