@@ -5,6 +5,8 @@
  *   uptime    -> "ok SECONDS"
  *   shutdown  -> "ok", then the guest syncs and powers off
  *   reboot    -> "ok", then the guest syncs and reboots
+ *   vcpus N   -> CPUs 0..N-1 online, the others offline (as Xen's PV guests follow their
+ *                cpu/K/availability keys): "ok ONLINE", the count online afterwards
  *   anything else -> "error unknown request"
  * One connection at a time, each with a 5 s limit to send its line: a stuck peer cannot keep
  * dom0 out. No polling: the agent sleeps in accept(). */
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -41,6 +44,36 @@ static void say(const char *what)
 		fprintf(c, "paravent-agent: %s\n", what);
 		fclose(c);
 	}
+}
+
+/* CPUs 1..want-1 online, the others offline. dom0 plugs CPUs (ACPI) before it asks for
+ * more: one just plugged may take the guest a moment to add, so wait up to 2 s for it (dom0
+ * waits 3 s for the answer). Returns the number of CPUs online afterwards (CPU 0 always is). */
+static int set_vcpus(int want)
+{
+	char path[64], msg[64];
+	int online = 1;
+	for (int k = 1; k < 256; k++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", k);
+		for (int i = 0; k < want && i < 20 && access(path, W_OK) != 0; i++)
+			usleep(100000);
+		FILE *f = fopen(path, "r+");
+		if (!f)
+			continue; /* not present (or never hot-pluggable) */
+		char now = (char)fgetc(f);
+		if (now != (k < want ? '1' : '0')) {
+			rewind(f);
+			fputs(k < want ? "1" : "0", f);
+		}
+		if (fclose(f) != 0)
+			now = k < want ? '0' : '1'; /* the kernel refused the change */
+		else
+			now = k < want ? '1' : '0';
+		online += now == '1';
+	}
+	snprintf(msg, sizeof(msg), "dom0 asked for %d vCPU(s): %d online", want, online);
+	say(msg);
+	return online;
 }
 
 static int read_line(int fd, char *buf, size_t len)
@@ -105,6 +138,10 @@ int main(void)
 			}
 			char out[64];
 			snprintf(out, sizeof(out), "ok %.0f\n", up);
+			answer(c, out);
+		} else if (strncmp(line, "vcpus ", 6) == 0 && atoi(line + 6) >= 1) {
+			char out[32];
+			snprintf(out, sizeof(out), "ok %d\n", set_vcpus(atoi(line + 6)));
 			answer(c, out);
 		} else if (strcmp(line, "shutdown") == 0 || strcmp(line, "reboot") == 0) {
 			int off = line[0] == 's';

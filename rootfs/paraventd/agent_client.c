@@ -22,16 +22,21 @@ int agent_parse_answer(const char *line, char *reply, size_t len)
 	return -1;
 }
 
-static int wait_for(int fd, short events)
+static int wait_for(int fd, short events, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	int r = poll(&p, 1, AGENT_TIMEOUT_MS);
+	int r = poll(&p, 1, timeout_ms);
 	if (r == 0)
 		errno = ETIMEDOUT;
 	return r > 0 ? 0 : -1;
 }
 
 int agent_request(uint32_t cid, const char *req, char *reply, size_t len)
+{
+	return agent_request_within(cid, req, AGENT_TIMEOUT_MS, reply, len);
+}
+
+int agent_request_within(uint32_t cid, const char *req, int timeout_ms, char *reply, size_t len)
 {
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_port = AGENT_PORT, .svm_cid = cid };
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -42,7 +47,7 @@ int agent_request(uint32_t cid, const char *req, char *reply, size_t len)
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
 		int soerr = errno;
 		socklen_t sl = sizeof(soerr);
-		if (errno == EINPROGRESS && wait_for(fd, POLLOUT) == 0)
+		if (errno == EINPROGRESS && wait_for(fd, POLLOUT, AGENT_TIMEOUT_MS) == 0)
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
 		else if (errno == EINPROGRESS)
 			soerr = ETIMEDOUT;
@@ -63,8 +68,8 @@ int agent_request(uint32_t cid, const char *req, char *reply, size_t len)
 	size_t got = 0;
 	char buf[256];
 	while (got + 1 < sizeof(buf)) {
-		if (wait_for(fd, POLLIN) != 0) {
-			snprintf(reply, len, "the agent did not answer within %d s", AGENT_TIMEOUT_MS / 1000);
+		if (wait_for(fd, POLLIN, timeout_ms) != 0) {
+			snprintf(reply, len, "the agent did not answer within %d s", timeout_ms / 1000);
 			close(fd);
 			return -1;
 		}

@@ -15,6 +15,10 @@
  * device, no answer within AGENT_TIMEOUT_MS, or the agent's own error. */
 int agent_request(uint32_t cid, const char *req, char *reply, size_t len);
 
+/* The same with a limit of its own for the answer (a request that makes the guest work, such
+ * as taking CPUs offline). */
+int agent_request_within(uint32_t cid, const char *req, int timeout_ms, char *reply, size_t len);
+
 /* The agent's answer line: 0 for "ok" or "ok REST" (REST into reply), -1 otherwise (with
  * what it said in reply). */
 int agent_parse_answer(const char *line, char *reply, size_t len);

@@ -822,6 +822,30 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
 	return 200;
 }
 
+/* vcpu-set, as Xen's PV guests did it, with the guest's cooperation: CPUs taken back are
+ * first taken offline by the guest's agent (so a guest whose kernel ignores ACPI eject
+ * requests still stops using them), then asked back by ACPI CPU hotplug, which the guest
+ * answers by ejecting them; CPUs given are plugged by ACPI, then brought online by the agent
+ * (a guest may not online new CPUs by itself). Without an agent, ACPI alone. With lock held:
+ * the agent has 5 s at most each way. */
+static int set_vcpus(struct domain *d, int count, char *err, size_t errlen)
+{
+	char req[64], reply[512], why[200];
+	snprintf(req, sizeof(req), "vcpus %d", count);
+	if (count < d->vcpus && agent_request_within(dom_cid(d), req, 5000, why, sizeof(why)) == 0)
+		fprintf(stderr, "paraventd: %s: vcpu-set %d: the agent took CPUs offline (%s online)\n", d->name, count, why);
+	snprintf(req, sizeof(req), "{\"op\":\"vcpus\",\"count\":%d}", count);
+	if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
+		snprintf(err, errlen, "vcpus: %.200s", reply);
+		return 409;
+	}
+	snprintf(req, sizeof(req), "vcpus %d", count);
+	if (count > d->vcpus && agent_request_within(dom_cid(d), req, 5000, why, sizeof(why)) == 0)
+		fprintf(stderr, "paraventd: %s: vcpu-set %d: the agent brought CPUs online (%s online)\n", d->name, count, why);
+	d->vcpus = count;
+	return 200;
+}
+
 /* shutdown: the guest's agent first (a clean shutdown by the guest's own init), else the
  * ACPI power button; either way the guest has shutdown_grace seconds before it is stopped.
  * reboot: only the agent can ask a guest to reboot. With lock held; the agent's answer takes
@@ -1196,13 +1220,7 @@ static int be_action(void *ctx, const char *name, const char *action, const cJSO
 			snprintf(err, errlen, "want {\"count\": N} with N from 1 to maxvcpus (%d)", d->cfg.maxvcpus);
 			status = 400;
 		} else {
-			snprintf(req, sizeof(req), "{\"op\":\"vcpus\",\"count\":%d}", (int)count->valuedouble);
-			if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
-				snprintf(err, errlen, "vcpus: %.200s", reply);
-				status = 409;
-			} else {
-				d->vcpus = (int)count->valuedouble;
-			}
+			status = set_vcpus(d, (int)count->valuedouble, err, errlen);
 		}
 	} else if (strcmp(action, "stats") == 0) {
 		status = vmm_stats(d, out, err, errlen);

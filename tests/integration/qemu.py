@@ -132,6 +132,8 @@ class Machine:
              "-chardev", "socket,id=s1,path=%s,server=on,wait=off" % self.shell_port.path,
              "-serial", "chardev:s1",
              "-monitor", "unix:%s,server=on,wait=off" % os.path.join(self.dir, "monitor.sock"),
+             # a triple fault of dom0 ends QEMU silently (-no-reboot): this log says so
+             "-d", "cpu_reset", "-D", os.path.join(self.dir, "qemu-debug.log"),
              "-nic", "user,model=virtio-net-pci"]
         if self.options:
             a += ["-fw_cfg", "name=opt/org.paravent/cmdline,string=%s" % self.options]
@@ -223,6 +225,23 @@ class Machine:
         m = self.shell_port.wait(r"@@END%s@@(\d+)@@" % sh_id, timeout, start)
         out = self.shell_port.buf[start:m.start()].decode("utf-8", "replace")
         return int(m.group(1)), out.replace("\r", "").strip("\n")
+
+    def death_report(self):
+        """If QEMU has ended: its exit status and what its logs say, for a failure's detail
+        (dom0 vanishing mid-test is a known fault under nested emulation, issue 3)."""
+        if not self.proc or self.proc.poll() is None:
+            return ""
+        lines = ["QEMU (%s) ended with status %s" % (self.name, self.proc.returncode)]
+        for log in ("qemu.log", "qemu-debug.log"):
+            try:
+                with open(os.path.join(self.dir, log), "rb") as f:
+                    data = f.read().decode("utf-8", "replace")
+                triple = "Triple fault" in data
+                lines.append("%s%s, last lines:\n%s" % (log, " (dom0 TRIPLE FAULTED)" if triple else "",
+                                                        "\n".join(data.splitlines()[-25:])))
+            except OSError:
+                pass
+        return "\n".join(lines)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -176,7 +176,7 @@ def test_boot_matrix(r, args, version, build_id):
                         r.figures.append((label, "guest starts repeated after an early triple fault (issue 3)",
                                           str(len([f for f in faults.splitlines() if f.strip()]))))
             except Exception:
-                r.check("%s: test harness" % label, False, traceback.format_exc())
+                r.check("%s: test harness" % label, False, traceback.format_exc() + m.death_report())
             finally:
                 m.stop()
 
@@ -217,7 +217,7 @@ def test_two_hosts(r, args, version):
         if up:
             migration_checks.run(r, a, b, sh_check)
     except Exception:
-        r.check("two hosts: test harness", False, traceback.format_exc())
+        r.check("two hosts: test harness", False, traceback.format_exc() + a.death_report() + b.death_report())
     finally:
         a.stop()
         b.stop()
@@ -251,7 +251,7 @@ def test_toram(r, args, version, guest_kernel):
                  want=want)
         sh_check(r, m, "toram: programs still start", "busybox true && paravent-kvm-check -q")
     except Exception:
-        r.check("toram: test harness", False, traceback.format_exc())
+        r.check("toram: test harness", False, traceback.format_exc() + m.death_report())
     finally:
         m.stop()
 
@@ -285,7 +285,7 @@ def test_no_kvm(r, args, version):
             sh_check(r, m, "no-kvm: no demo was started, and paraventd says why on /host",
                      "paravent list | tail -n +2 | wc -l; paravent info", want=r"^1\n[\s\S]*kvm\s+: NOT usable: KVM unusable")
     except Exception:
-        r.check("no-kvm: test harness", False, traceback.format_exc())
+        r.check("no-kvm: test harness", False, traceback.format_exc() + m.death_report())
     finally:
         m.stop()
 

@@ -106,17 +106,19 @@ def run(r, m, sh_check_plain):
              "paravent pause minimal && paravent list | grep -o 'minimal.*' && "
              "paravent unpause minimal && paravent list | grep -o 'minimal.*'",
              want=r"minimal\s+1\s+128\s+1\s+--p---[^\n]*\nminimal\s+1\s+128\s+1\s+r-----")
-    sh_check(r, m, "paravent vcpu-set 2: the guest brings its second CPU online; 3 is beyond maxvcpus",
+    sh_check(r, m, "paravent vcpu-set 2: plugged by ACPI, brought online by the guest's agent; 3 is beyond maxvcpus",
              "paravent vcpu-set minimal 2 && "
              "(echo 'for i in $(seq 150); do [ $(cat /sys/devices/system/cpu/online) = 0-1 ] && break; sleep 1; done; "
              "echo vcpuset=$(cat /sys/devices/system/cpu/online)'; "
              "for i in $(seq 200); do grep -q 'vcpuset=[0-9]' /tmp/vs.out 2>/dev/null && break; sleep 1; done) | "
              "vmmctl /run/paravent/domains/minimal/control.sock console > /tmp/vs.out; "
              "grep -o 'vcpuset=[0-9][0-9,-]*' /tmp/vs.out; paravent list | grep -o 'minimal.*'; "
-             "paravent vcpu-set minimal 3; echo rc=$?",
-             want=r"vcpuset=0-1\nminimal\s+1\s+128\s+2\s+r-----[\s\S]*from 1 to maxvcpus \(2\)[\s\S]*rc=1",
+             "grep -o 'paravent-agent: dom0 asked for 2 vCPU(s): 2 online' /run/paravent/domains/minimal/console.log | "
+             "tail -n 1; paravent vcpu-set minimal 3; echo rc=$?",
+             want=r"vcpuset=0-1\nminimal\s+1\s+128\s+2\s+r-----[^\n]*\n"
+                  r"paravent-agent: dom0 asked for 2 vCPU\(s\): 2 online\n[\s\S]*from 1 to maxvcpus \(2\)[\s\S]*rc=1",
              timeout=300)
-    sh_check(r, m, "paravent vcpu-set 1: the guest takes its second CPU offline and ejects it; list shows 1 VCPU",
+    sh_check(r, m, "paravent vcpu-set 1: the guest's agent takes the second CPU offline, the guest ejects it (ACPI); list shows 1 VCPU",
              "paravent vcpu-set minimal 1 && "
              "(echo 'for i in $(seq 150); do [ $(cat /sys/devices/system/cpu/online) = 0 ] && break; sleep 1; done; "
              "echo vcpuone=$(cat /sys/devices/system/cpu/online)'; "
@@ -124,8 +126,10 @@ def run(r, m, sh_check_plain):
              "vmmctl /run/paravent/domains/minimal/control.sock console > /tmp/vs1.out; "
              "grep -o 'vcpuone=[0-9][0-9,-]*' /tmp/vs1.out; "
              "for i in $(seq 60); do paravent list | grep -q 'minimal *1 *128 *1 ' && break; sleep 1; done; "
-             "paravent list | grep -o 'minimal.*'",
-             want=r"vcpuone=0\nminimal\s+1\s+128\s+1\s+r-----", timeout=300)
+             "paravent list | grep -o 'minimal.*'; "
+             "grep -o 'minimal: vcpu-set 1: the agent took CPUs offline (1 online)' /var/log/paraventd.log | tail -n 1",
+             want=r"vcpuone=0\nminimal\s+1\s+128\s+1\s+r-----[^\n]*\n"
+                  r"minimal: vcpu-set 1: the agent took CPUs offline \(1 online\)", timeout=300)
     # The guest's MemTotal, typed into its console: `mt TAG` prints it in KiB.
     mem_total = ("mt() { printf \"grep MemTotal /proc/meminfo | sed 's/^/$1 /'\\n\" | paravent console minimal | "
                  "tr -d '\\r' | grep -o \"^$1 MemTotal: *[0-9]*\" | grep -o '[0-9]*$'; }; ")
