@@ -12,6 +12,7 @@
  * dom0 out. No polling: the agent sleeps in accept(). */
 #define _GNU_SOURCE /* sync(), reboot() under -std=c11 */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ static void say(const char *what)
 
 /* CPUs 1..want-1 online, the others offline. dom0 plugs CPUs (ACPI) before it asks for
  * more: one just plugged may take the guest a moment to add, so wait up to 2 s for it (dom0
- * waits 3 s for the answer). Returns the number of CPUs online afterwards (CPU 0 always is). */
+ * waits 5 s for the answer). Returns the number of CPUs online afterwards (CPU 0 always is). */
 static int set_vcpus(int want)
 {
 	char path[64], msg[64];
@@ -60,16 +61,14 @@ static int set_vcpus(int want)
 		FILE *f = fopen(path, "r+");
 		if (!f)
 			continue; /* not present (or never hot-pluggable) */
-		char now = (char)fgetc(f);
-		if (now != (k < want ? '1' : '0')) {
+		bool on = k < want;
+		if (fgetc(f) != (on ? '1' : '0')) {
 			rewind(f);
-			fputs(k < want ? "1" : "0", f);
+			fputs(on ? "1" : "0", f);
 		}
 		if (fclose(f) != 0)
-			now = k < want ? '0' : '1'; /* the kernel refused the change */
-		else
-			now = k < want ? '1' : '0';
-		online += now == '1';
+			on = !on; /* the kernel refused the change */
+		online += on;
 	}
 	snprintf(msg, sizeof(msg), "dom0 asked for %d vCPU(s): %d online", want, online);
 	say(msg);

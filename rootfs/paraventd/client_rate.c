@@ -3,7 +3,6 @@
 
 #include <netinet/in.h>
 #include <pthread.h>
-#include <string.h>
 #include <sys/socket.h>
 
 static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -830,20 +830,19 @@ static int be_show(void *ctx, const char *name, cJSON **out, char *err, size_t e
  * the agent has 5 s at most each way. */
 static int set_vcpus(struct domain *d, int count, char *err, size_t errlen)
 {
-	char req[64], reply[512], why[200];
-	snprintf(req, sizeof(req), "vcpus %d", count);
-	if (count < d->vcpus && agent_request_within(dom_cid(d), req, 5000, why, sizeof(why)) == 0)
+	char agent_req[32], req[64], reply[512], why[200];
+	snprintf(agent_req, sizeof(agent_req), "vcpus %d", count);
+	if (count < d->vcpus && agent_request_within(dom_cid(d), agent_req, 5000, why, sizeof(why)) == 0)
 		fprintf(stderr, "paraventd: %s: vcpu-set %d: the agent took CPUs offline (%s online)\n", d->name, count, why);
 	snprintf(req, sizeof(req), "{\"op\":\"vcpus\",\"count\":%d}", count);
 	if (vmm_request(d, req, reply, sizeof(reply)) != 0) {
 		snprintf(err, errlen, "vcpus: %.200s", reply);
 		return 409;
 	}
-	snprintf(req, sizeof(req), "vcpus %d", count);
-	if (count > d->vcpus && agent_request_within(dom_cid(d), req, 5000, why, sizeof(why)) == 0)
+	if (count > d->vcpus && agent_request_within(dom_cid(d), agent_req, 5000, why, sizeof(why)) == 0)
 		fprintf(stderr, "paraventd: %s: vcpu-set %d: the agent brought CPUs online (%s online)\n", d->name, count, why);
 	d->vcpus = count;
-	return 200;
+	return 202; /* accepted: the guest brings CPUs online or ejects them in its own time */
 }
 
 /* shutdown: the guest's agent first (a clean shutdown by the guest's own init), else the

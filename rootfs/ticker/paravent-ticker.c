@@ -30,7 +30,7 @@ struct watch {
 	double last_at, longest_gap;
 	/* the service's own clock over the live values of its current boot: the period
 	 * it really ticks at, whatever delays the network adds on the way */
-	uint64_t run_first_ms, run_last_ms, run_first_v, run_last_v, run_values;
+	uint64_t run_first_ms, run_last_ms, run_first_v, run_last_v;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -98,14 +98,12 @@ static bool take_line(struct watch *w, const char *line)
 	} else if (!w->values) {
 		w->first = v;
 	}
-	if (!w->have_last || v < w->last || !w->run_values) {
+	if (!w->have_last || v < w->last) {
 		w->run_first_ms = ms; /* a new run of live values (first, or after a restart) */
 		w->run_first_v = v;
-		w->run_values = 0;
 	}
 	w->run_last_ms = ms;
 	w->run_last_v = v;
-	w->run_values++;
 	if (w->values && t - w->last_at > w->longest_gap) /* restarts and reconnections included */
 		w->longest_gap = t - w->last_at;
 	w->last = v;
@@ -203,7 +201,7 @@ int main(int argc, char **argv)
 	       host, (unsigned long long)w.values, (unsigned long long)w.first, (unsigned long long)w.last,
 	       steady ? "each one more than the last" : w.skips ? "with values missed" : "not steady",
 	       w.longest_gap * 1000, (unsigned long long)w.resets, (unsigned long long)w.reconnects);
-	if (w.run_values > 1 && w.run_last_v > w.run_first_v)
+	if (w.run_last_v > w.run_first_v)
 		printf("; it ticks every %.0f ms (its own clock)",
 		       (double)(w.run_last_ms - w.run_first_ms) / (double)(w.run_last_v - w.run_first_v));
 	printf("\n");

@@ -133,7 +133,9 @@ def run(r, m, sh_check):
     menu("menu: ... the console answers", "ticks\r", r"timer interrupts at 20 Hz")
     menu("menu: ... and Ctrl-] returns to the menu", "\x1d", r"virtualization from a live CD")
     sh_check(r, m, "minios: paravent shutdown presses its power button; it powers off and is gone",
-             "paravent shutdown -w minios; echo rc=$?; paravent list | grep -c '^minios '; true",
+             "paravent shutdown -w minios; echo rc=$?; "
+             "for i in $(seq 10); do paravent list | grep -q '^minios ' || break; sleep 1; done; "
+             "paravent list | grep -c '^minios '; true",
              want=r"rc=0\n0$", timeout=120)
     menu("menu: d shows the dashboard of every domain", "d", r"Dashboard: every domain[\s\S]*netlab-router\s+running")
     menu("menu: ... any key returns", "q", r"virtualization from a live CD")

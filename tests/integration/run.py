@@ -331,7 +331,7 @@ def test_reproducible(r, args):
     p = subprocess.run(["scripts/check-guest-images-nonroot.sh", os.path.join(args.build, "busybox/busybox")],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     r.check("guest images: every demo's disk image builds without root (as nobody), byte for byte as root's",
-            p.returncode == 0 and "built as nobody" in p.stdout or "not root" in p.stdout, p.stdout[-1500:])
+            p.returncode == 0 and ("built as nobody" in p.stdout or "not root" in p.stdout), p.stdout[-1500:])
 
 
 def main():
