@@ -26,6 +26,18 @@ class TimeoutError_(Exception):
     pass
 
 
+class Dom0Died(TimeoutError_):
+    """dom0's kernel died (an oops, a panic, a triple fault ending QEMU): nothing more will come,
+    so a wait gives up at once instead of at its timeout."""
+
+
+# What dom0's kernel prints when it can no longer be trusted to run the rest of a boot's
+# checks. Soft lockup and RCU stall warnings are left out: under TCG they come and go.
+FATAL = re.compile(rb"Kernel panic - not syncing|Oops: [0-9a-f]{4} \[#|general protection fault[^\n]*\[#|"
+                   rb"PANIC: double fault|stack overflow \(double-fault\)|BUG: stack guard page|"
+                   rb"BUG: unable to handle|BUG: kernel NULL pointer|kernel BUG at ")
+
+
 class Serial:
     """One serial port: a reader thread keeps everything received, in memory and in a log."""
 
@@ -37,6 +49,7 @@ class Serial:
         self.sock = None
         self.closed = False
         self.stamps = []  # (offset in buf, arrival time) per chunk received
+        self.abort = lambda: None  # returns a reason to stop waiting (dom0 died), or None
 
     def connect(self, deadline):
         while True:
@@ -91,6 +104,9 @@ class Serial:
                 m = rx.search(self.buf, start)
                 if m:
                     return m
+                died = self.abort()
+                if died:
+                    raise Dom0Died(died)
                 left = deadline - time.monotonic()
                 if left <= 0 or self.closed:
                     raise TimeoutError_(
@@ -123,6 +139,37 @@ class Machine:
         self.console = Serial(os.path.join(self.dir, "ttyS0.sock"), os.path.join(self.dir, "ttyS0.log"))
         self.shell_port = Serial(os.path.join(self.dir, "ttyS1.sock"), os.path.join(self.dir, "ttyS1.log"))
         self.shell_ready = False
+        self.console.abort = self.shell_port.abort = self._death_news
+        self.scanned = 0       # console bytes already searched for a fatal kernel message
+        self.fault_at = None   # where in the console dom0's kernel said it died
+        self.death_told = False
+
+    def dom0_death(self):
+        """If dom0's kernel has died (a fatal message on its console, or QEMU has ended): what
+        it said, from a little before the first fatal line, else None."""
+        with self.console.lock:
+            if self.fault_at is None:
+                m = FATAL.search(self.console.buf, max(self.scanned - 64, 0))
+                self.scanned = len(self.console.buf)
+                if m:
+                    self.fault_at = m.start()
+            if self.fault_at is not None:
+                begin = self.console.buf.rfind(b"\n", 0, max(self.console.buf.rfind(b"\n", 0, self.fault_at), 0))
+                text = self.console.buf[max(begin, 0):][:6000].decode("utf-8", "replace")
+                return "dom0's kernel died; its console from there:\n" + text.replace("\r", "")
+        if self.proc and self.proc.poll() is not None:
+            return self.death_report()
+        return None
+
+    def _death_news(self):
+        """For Serial.wait: the whole story the first time, a pointer to it afterwards."""
+        died = self.dom0_death()
+        if not died:
+            return None
+        if self.death_told:
+            return "dom0 (%s) died earlier in this boot; what it said is in the first failure after it" % self.name
+        self.death_told = True
+        return died
 
     def qemu_args(self):
         a = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", self.cpu,
