@@ -6,11 +6,15 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pio.h"
 #include "vmm.h"
+
+static int kvm_fd = -1;
 
 static void forbidden_syscall_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)
 {
@@ -19,6 +23,15 @@ static void forbidden_syscall_io(void *dev, uint16_t port, uint8_t *data, unsign
 	(void)size;
 	if (!write) {
 		data[0] = 0;
+		return;
+	}
+	if (data[0] == 2) {
+		/* a system call the list allows, with a request it does not: a second VM */
+		vmm_log("debug hook: the guest asks for KVM_CREATE_VM, an ioctl outside the allowlist");
+		int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0); /* the filter kills the process here */
+		vmm_log("debug hook: KVM_CREATE_VM was allowed (%d): the ioctl allowlist is not in force", fd);
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	vmm_log("debug hook: the guest asks for getppid, a system call outside the allowlist");
@@ -51,7 +64,7 @@ bool debug_hooks_take_bad_tx(void)
 
 int debug_hooks_init(struct vm *vm)
 {
-	(void)vm;
+	kvm_fd = vm->kvm_fd;
 	vmm_log("debug build: a write to port 0x%x calls a forbidden system call", VMM_DEBUG_SYSCALL_PORT);
 	return pio_register(VMM_DEBUG_SYSCALL_PORT, 1, forbidden_syscall_io, NULL) != 0 ||
 			       pio_register(VMM_DEBUG_BAD_TX_PORT, 1, bad_tx_io, NULL) != 0

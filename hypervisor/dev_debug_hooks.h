@@ -3,9 +3,11 @@
 #ifndef PARAVENT_VMM_DEV_DEBUG_HOOKS_H
 #define PARAVENT_VMM_DEV_DEBUG_HOOKS_H
 
-/* Any byte written to this port makes the VMM call getppid(2), a system call outside its
- * allowlist: the test that the filter kills the VMM (SIGSYS) and that paraventd says so.
- * From a guest's shell: dd if=/dev/zero of=/dev/port bs=1 count=1 seek=$((0x5f0)) */
+/* A byte written to this port makes the VMM call getppid(2), a system call outside its
+ * allowlist, or, for the byte 2, ioctl(KVM_CREATE_VM) on /dev/kvm, a request outside the
+ * ioctl allowlist: the test that the filter kills the VMM (SIGSYS) and that paraventd says so.
+ * From a guest's shell: dd if=/dev/zero of=/dev/port bs=1 count=1 seek=$((0x5f0))
+ * or: printf '\002' | dd of=/dev/port bs=1 count=1 seek=$((0x5f0)) */
 #define VMM_DEBUG_SYSCALL_PORT 0x05f0
 
 /* A byte N written to this port: the next N frames the guest sends on its first NIC get, in

@@ -9,6 +9,9 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <linux/capability.h>
+#include <linux/if_tun.h>
+#include <linux/kvm.h>
+#include <linux/vhost.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdbool.h>
@@ -18,12 +21,13 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const int allowed[] = {
-	/* guest and devices */
-	SCMP_SYS(ioctl), /* KVM, vhost, tap, the terminal */
+	/* guest and devices (ioctl: only the requests in allowed_ioctls) */
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv), SCMP_SYS(pwritev),
 	SCMP_SYS(fdatasync), SCMP_SYS(fsync), SCMP_SYS(fallocate), SCMP_SYS(lseek),
@@ -46,6 +50,34 @@ static const int allowed[] = {
 	 * announce (written to the tap) */
 	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg),
 	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+};
+
+/* The ioctl requests a running VMM makes, on descriptors it already holds. Those that build the
+ * machine (KVM_CREATE_VM, KVM_CREATE_VCPU, the irqchip and PIT, TUNSETIFF, attaching the tap to
+ * a bridge, VHOST_SET_OWNER, the vsock CID, a block device's size) are done before the filter
+ * and left out: a VMM taken over cannot make another VM, another vCPU, or touch a network
+ * interface, nor push keystrokes into a terminal (TIOCSTI). KVM_RUN comes first: it is the
+ * request made at every exit. */
+static const unsigned long allowed_ioctls[] = {
+	KVM_RUN,
+	/* interrupts, kicks, MSI-X routing, set up as the guest's drivers start */
+	KVM_IRQ_LINE, KVM_IRQFD, KVM_IOEVENTFD, KVM_SET_GSI_ROUTING,
+	/* dirty logging for a migration, the memory map for vhost */
+	KVM_SET_USER_MEMORY_REGION, KVM_GET_DIRTY_LOG,
+	/* a save or a migration reads the whole machine; an incoming one writes it */
+	KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_GET_XSAVE, KVM_SET_XSAVE,
+	KVM_GET_XCRS, KVM_SET_XCRS, KVM_GET_MSRS, KVM_SET_MSRS, KVM_GET_MSR_INDEX_LIST, KVM_GET_LAPIC,
+	KVM_SET_LAPIC, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_MP_STATE, KVM_SET_MP_STATE,
+	KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, KVM_GET_IRQCHIP, KVM_SET_IRQCHIP, KVM_GET_PIT2, KVM_SET_PIT2,
+	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_CHECK_EXTENSION,
+	/* vhost-net and vhost-vsock, started when the guest's driver is ready, stopped for a save */
+	VHOST_SET_FEATURES, VHOST_SET_MEM_TABLE, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE, VHOST_SET_VRING_ADDR,
+	VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_GET_VRING_BASE, VHOST_NET_SET_BACKEND,
+	VHOST_VSOCK_SET_RUNNING,
+	/* the offloads the guest's driver chose */
+	TUNSETOFFLOAD,
+	/* the terminal of a VMM run by hand (musl's isatty, tcgetattr, tcsetattr) */
+	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
 };
 
 /* Only for a VMM that is not confined (run by hand): a save to a path (written beside, synced,
@@ -172,6 +204,12 @@ static int load_filter(char *err, size_t errlen)
 		if (allowed_by_path[i] >= 0)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed_by_path[i], 0);
 	}
+	/* The kernel reads an ioctl's request as 32 bits, and musl passes it as an int, which the
+	 * call sign-extends (_IOR requests have bit 31 set): compare the low 32 bits only. */
+	for (size_t i = 0; r == 0 && i < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
+							    .datum_b = allowed_ioctls[i] & 0xffffffffu });
 	/* a unix socket for a migration by path, when not confined; the network is paraventd's
 	 * business (the AF_INET socket that sets up a tap is made before the filter) */
 	if (r == 0 && !config.confine)

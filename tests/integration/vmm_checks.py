@@ -124,11 +124,13 @@ def debian_guest(r, m, sh_check):
 
 def forbidden_syscall(r, m, sh_check):
     """The allowlist in force: a guest makes the VMM's debug build (its test hook) call a system
-    call outside it; the VMM dies by SIGSYS and paraventd reports it. A second paraventd of its
+    call outside it (an ioctl request outside its list; getppid, the other hook, is
+    tested in tests/unit/test_sandbox.c); the VMM dies by SIGSYS and paraventd reports it. A second paraventd of its
     own (run and state directories in /tmp, no relocation port) runs the debug VMM, through a
     wrapper that leaves out --vsock so that its guest's CID cannot clash with the main one's."""
-    sh_check(r, m, "sandbox: a guest's forbidden system call (through the debug build's test hook) kills its "
-             "VMM by SIGSYS; paraventd reports the domain crashed 'killed for a forbidden system call'",
+    sh_check(r, m, "sandbox: a guest's forbidden system call (through the debug build's test hook: "
+             "ioctl KVM_CREATE_VM, a request outside the ioctl allowlist) kills its VMM by SIGSYS; "
+             "paraventd reports the domain crashed 'killed for a forbidden system call'",
              "test -x /mnt/debian/paravent-vmm-debug || echo 'no debug VMM on the test disk: make test builds it'; "
              "printf '#!/bin/sh\\nfor a; do shift; if [ \"$skip\" = 1 ]; then skip=0; continue; fi; "
              "if [ \"$a\" = --vsock ]; then skip=1; continue; fi; set -- \"$@\" \"$a\"; done\\n"
@@ -144,15 +146,15 @@ def forbidden_syscall(r, m, sh_check):
              "for i in $(seq 180); do grep -q 'guest init reached' $L/vmm.log 2>/dev/null && break; sleep 1; done; "
              "grep -o 'debug build: a write to port 0x5f0 calls a forbidden system call' $L/vmm.log; "
              "p=$(grep -o '\"pid\":[0-9]*' $L/domain.json | cut -d: -f2); grep '^Seccomp:' /proc/$p/status; "
-             "sleep 3; printf 'dd if=/dev/zero of=/dev/port bs=1 count=1 seek=1520\\n' | paravent console sigsys "
+             "sleep 3; printf 'printf \"\\\\002\" | dd of=/dev/port bs=1 count=1 seek=1520\\n' | paravent console sigsys "
              ">/dev/null 2>&1; "
              "for i in $(seq 60); do paravent list --long | grep -q 'forbidden system call' && break; sleep 1; done; "
-             "grep -o 'debug hook: the guest asks for getppid.*' $L/vmm.log; grep -c 'getppid was allowed' $L/vmm.log; "
+             "grep -o 'debug hook: the guest asks for KVM_CREATE_VM.*' $L/vmm.log; grep -c 'KVM_CREATE_VM was allowed' $L/vmm.log; "
              "paravent list --long | grep '^sigsys' | grep -o ' c .*killed for a forbidden system call (SIGSYS)'; "
              "grep -o 'sigsys: paravent-vmm killed for a forbidden system call (SIGSYS)' /tmp/dbg-paraventd.log; "
              "paravent destroy sigsys >/dev/null; unset PARAVENT_API_SOCKET; kill $dbg; wait $dbg 2>/dev/null; true",
              want=r"^debug build: a write to port 0x5f0 calls a forbidden system call\nSeccomp:\s+2\n"
-                  r"debug hook: the guest asks for getppid[^\n]*\n0\n.*killed for a forbidden system call \(SIGSYS\)\n"
+                  r"debug hook: the guest asks for KVM_CREATE_VM, an ioctl outside the allowlist\n0\n.*killed for a forbidden system call \(SIGSYS\)\n"
                   r"sigsys: paravent-vmm killed for a forbidden system call \(SIGSYS\)(\n|$)", timeout=400)
 
 
