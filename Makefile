@@ -200,7 +200,7 @@ $(B)/unit/test_ratelimit: tests/unit/test_ratelimit.c hypervisor/ratelimit.c $(V
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
 $(B)/unit/test_virtio_net: tests/unit/test_virtio_net.c hypervisor/virtio_net_hdr.c hypervisor/options.c \
-		hypervisor/ratelimit.c hypervisor/virtio_net_frame.c hypervisor/virtqueue.c hypervisor/guest_mem.c \
+		hypervisor/ratelimit.c hypervisor/virtio_net_frame.c hypervisor/virtio_net_ctrl.c hypervisor/virtqueue.c hypervisor/guest_mem.c \
 		$(VMM_HDR) tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
@@ -310,8 +310,8 @@ $(B)/unit/test_api: tests/unit/test_api.c rootfs/paraventd/api.c rootfs/paravent
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRC_fuzz_virtqueue := hypervisor/virtqueue.c hypervisor/guest_mem.c
 FUZZ_SRC_fuzz_virtio_blk := hypervisor/virtio_blk_req.c hypervisor/virtqueue.c hypervisor/guest_mem.c
-FUZZ_SRC_fuzz_virtio_net := hypervisor/virtio_net_frame.c hypervisor/virtio_net_hdr.c hypervisor/virtqueue.c \
-	hypervisor/guest_mem.c
+FUZZ_SRC_fuzz_virtio_net := hypervisor/virtio_net_frame.c hypervisor/virtio_net_ctrl.c hypervisor/virtio_net_hdr.c \
+	hypervisor/virtqueue.c hypervisor/guest_mem.c
 FUZZ_SRC_fuzz_balloon := hypervisor/balloon_pages.c hypervisor/guest_mem.c
 FUZZ_SRC_fuzz_domain_config := $(TOOLSTACK_SRC) $(B)/cjson/cJSON.c
 FUZZ_SRC_fuzz_api := rootfs/paraventd/api.c $(B)/cjson/cJSON.c

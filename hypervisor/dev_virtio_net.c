@@ -9,8 +9,9 @@
  * (token buckets need to see each frame). The rings move between the two at DRIVER_OK, on
  * reset and when a limit is set or removed at run time.
  *
- * Queue 0 receives (tap -> guest), queue 1 transmits (guest -> tap). No control queue: the
- * MAC is fixed and the link status is in the configuration space. */
+ * Queue 0 receives (tap -> guest), queue 1 transmits (guest -> tap), queue 2 is the control
+ * queue, always ours (never vhost's), offered only for VIRTIO_NET_F_GUEST_ANNOUNCE: the MAC is
+ * fixed and the link status is in the configuration space. */
 #include "dev_virtio_net.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "net_vhost.h"
 #include "rate_timer.h"
 #include "snapshot_buf.h"
+#include "virtio_net_ctrl.h"
 #include "virtio_net_frame.h"
 #include "virtio_net_hdr.h"
 #include "virtio_pci.h"
@@ -35,6 +37,7 @@
 #define NET_QUEUE_SIZE 256
 #define RXQ 0
 #define TXQ 1
+#define CTRLQ 2
 #define RX_BUF_SIZE (VIRTIO_NET_HDR_SIZE + 65536 + 256)
 
 struct virtio_net {
@@ -50,6 +53,7 @@ struct virtio_net {
 	bool tap_watched;
 	bool tracking; /* live migration: our back-end, which marks what it writes dirty */
 	bool announce_due; /* restored or migrated: tell the network where the guest is now */
+	bool announcing;   /* VIRTIO_NET_S_ANNOUNCE is set: the guest is asked to announce itself */
 	/* user back-end state */
 	struct virtq_chain tx_chain;
 	bool tx_pending; /* tx_chain was popped and waits for the rate limit */
@@ -61,7 +65,7 @@ struct virtio_net {
 	struct rate_limit tx_rl, rx_rl;
 	int tx_timer, rx_timer;
 
-	uint64_t tx_malformed, tx_dropped, rx_dropped, tx_throttled, rx_throttled;
+	uint64_t tx_malformed, tx_dropped, rx_dropped, tx_throttled, rx_throttled, ctrl_refused;
 };
 
 static struct virtio_net *nics[VMM_MAX_NICS];
@@ -320,15 +324,49 @@ static void net_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, 
 	uint8_t cfg[8];
 
 	memcpy(cfg, n->mac, 6);
-	le_put(cfg + 6, 2, n->link_up ? VIRTIO_NET_S_LINK_UP : 0);
+	le_put(cfg + 6, 2, (n->link_up ? VIRTIO_NET_S_LINK_UP : 0) | (n->announcing ? VIRTIO_NET_S_ANNOUNCE : 0));
 	for (unsigned i = 0; i < len; i++)
 		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
+}
+
+/* The control queue: the driver's commands, each answered at once. */
+static void net_ctrl(struct virtio_net *n)
+{
+	struct virtq *vq = &n->vp.vq[CTRLQ];
+	struct guest_mem *m = &n->vm->mem;
+	struct virtq_chain c;
+	bool done = false;
+	int r;
+
+	while ((r = virtq_pop(vq, m, &c)) != 0) {
+		uint32_t written = 0;
+		if (r < 0 && r != -EINVAL) {
+			virtio_pci_set_broken(&n->vp);
+			return;
+		}
+		enum net_ctrl_result res = r == -EINVAL ? NET_CTRL_MALFORMED : virtio_net_ctrl_command(&c, m, &written);
+		if (res == NET_CTRL_ANNOUNCE_ACK && n->announcing) {
+			n->announcing = false;
+			vmm_log("virtio-net %u: the guest has announced itself (VIRTIO_NET_F_GUEST_ANNOUNCE)", n->index);
+		} else if (res != NET_CTRL_ANNOUNCE_ACK && n->ctrl_refused++ == 0) {
+			vmm_log("virtio-net %u: refused a control command the device does not take (further ones are "
+				"only counted)", n->index);
+		}
+		virtq_push(vq, m, c.head, written);
+		done = true;
+	}
+	if (done)
+		virtio_pci_queue_done(&n->vp, CTRLQ);
 }
 
 static void net_queue_notify(struct virtio_pci *vp, unsigned q)
 {
 	struct virtio_net *n = vp->dev;
 
+	if (q == CTRLQ) {
+		net_ctrl(n);
+		return;
+	}
 	if (n->vhost.running)
 		return;
 	if (q == TXQ)
@@ -368,6 +406,14 @@ static void net_driver_ok(struct virtio_pci *vp)
 	if (n->announce_due) {
 		n->announce_due = false;
 		net_announce(n);
+		/* and the guest itself, which knows its addresses (IPv4 and IPv6, VLANs): its
+		 * gratuitous ARP and neighbour advertisements update the neighbours' caches, which
+		 * a RARP does not */
+		if (vp->driver_features & (1ULL << VIRTIO_NET_F_GUEST_ANNOUNCE)) {
+			n->announcing = true;
+			virtio_pci_config_changed(vp);
+			vmm_log("virtio-net %u: asked the guest to announce itself (VIRTIO_NET_S_ANNOUNCE)", n->index);
+		}
 	}
 
 	net_tap_set_offloads(&n->tap, vp->driver_features);
@@ -384,6 +430,7 @@ static void net_reset(struct virtio_pci *vp)
 	rate_timer_disarm(n->rx_timer);
 	n->tx_pending = false;
 	n->rx_held = false;
+	n->announcing = false;
 }
 
 /* Before a save: the rings come home from vhost, and a frame held for the rate limit goes
@@ -432,6 +479,7 @@ static void net_save(struct virtio_pci *vp, struct snap_buf *b)
 
 	sb_put_blob(b, n->mac, sizeof(n->mac));
 	sb_put(b, n->link_up, 1);
+	sb_put(b, n->announcing, 1);
 }
 
 /* The guest knows its MAC address: a restore onto a NIC with another one would leave it
@@ -443,6 +491,7 @@ static int net_load(struct virtio_pci *vp, struct snap_buf *b, char *err, size_t
 
 	sb_get_blob(b, mac, sizeof(mac));
 	n->link_up = sb_get(b, 1) != 0;
+	n->announcing = sb_get(b, 1) != 0;
 	n->announce_due = true;
 	if (!b->bad && memcmp(mac, n->mac, sizeof(mac)) != 0) {
 		snprintf(err, errlen, "virtio-net %u: saved with MAC %02x:%02x:%02x:%02x:%02x:%02x, this NIC has "
@@ -457,7 +506,7 @@ static const struct virtio_dev_ops net_ops = {
 	.name = "virtio-net",
 	.device_id = VIRTIO_ID_NET,
 	.pci_class = 0x0200, /* network, Ethernet */
-	.num_queues = 2,
+	.num_queues = 3,
 	.queue_size = NET_QUEUE_SIZE,
 	.config_read = net_config_read,
 	.queue_notify = net_queue_notify,
@@ -518,7 +567,8 @@ int virtio_net_add(struct vm *vm, const struct net_option *o, unsigned index, ch
 	 * with partial checksums or TSO) the tap finishes in software if the bridge's ports
 	 * cannot. */
 	uint64_t features = (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS) |
-			    (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+			    (1ULL << VIRTIO_NET_F_MRG_RXBUF) | (1ULL << VIRTIO_NET_F_CTRL_VQ) |
+			    (1ULL << VIRTIO_NET_F_GUEST_ANNOUNCE);
 	if (n->tap.offloads)
 		features |= (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |
 			    (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |

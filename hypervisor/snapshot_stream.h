@@ -8,11 +8,12 @@
 #define PARAVENT_VMM_SNAPSHOT_STREAM_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
 #define SNAP_MAGIC "PVSNAP\r\n"
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2 /* 2: virtio-net has a control queue and its announce state */
 #define SNAP_HEADER_SIZE 16  /* magic, version, CRC of both */
 #define SNAP_SECTION_HEADER 16 /* tag, instance, length */
 #define SNAP_MAX_SECTION (4u << 20) /* what a reader accepts for one section's payload */

@@ -75,7 +75,10 @@ _Static_assert(sizeof(struct virtq_desc) == VIRTQ_DESC_SIZE, "virtq_desc is 16 b
 #define VIRTIO_NET_F_HOST_ECN 13
 #define VIRTIO_NET_F_MRG_RXBUF 15
 #define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_F_CTRL_VQ 17
+#define VIRTIO_NET_F_GUEST_ANNOUNCE 21 /* the driver announces itself when the device asks */
 #define VIRTIO_NET_S_LINK_UP 1
+#define VIRTIO_NET_S_ANNOUNCE 2
 
 /* The header in front of every frame, both ways (12 bytes with VERSION_1). */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1

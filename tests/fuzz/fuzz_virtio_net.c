@@ -1,13 +1,15 @@
 /* Fuzz target: virtio-net's user-space back-end. Transmit: any chain the guest posts, with any
  * header, offered to the checks and (when they pass) written to a socket standing in for the
  * tap. Receive: a frame of any length from the "tap" into whatever receive buffers the guest
- * posted, with and without merged buffers. */
+ * posted, with and without merged buffers. Control: any chain as a command on the control
+ * queue. */
 #include "fuzz_ring.h"
 
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "virtio_net_ctrl.h"
 #include "virtio_net_frame.h"
 #include "virtio_spec.h"
 
@@ -43,11 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int n = virtq_pop(&vq, &fz_mem, &chain);
 		if (n == 0 || (n < 0 && n != -EINVAL))
 			break;
-		if (n == 1) {
+		uint32_t written = 0;
+		if (n == 1 && size > 0 && (data[0] & 0x40)) {
+			/* the control queue's chains: a command, its answer written in place */
+			virtio_net_ctrl_command(&chain, &fz_mem, &written);
+		} else if (n == 1) {
 			enum net_hdr_verdict why;
 			virtio_net_tx_frame(&chain, features, sv[0], &why);
 		}
-		virtq_push(&vq, &fz_mem, chain.head, 0);
+		virtq_push(&vq, &fz_mem, chain.head, written);
 		while (recv(sv[1], drain, sizeof(drain), MSG_DONTWAIT) > 0) {
 		}
 	}

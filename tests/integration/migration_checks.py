@@ -124,10 +124,14 @@ def run(r, a, b, sh_check):
     if m:
         r.figures.append(("two-hosts", "live migration of the ticker (64 MiB), TCG",
                           "downtime %s ms, total %s s, %s MB, %s rounds" % (m.group(2), m.group(1), m.group(3), m.group(4))))
-    sh_check(r, b, "two hosts: the ticker runs on host B now",
+    sh_check(r, b, "two hosts: the ticker runs on host B now, announced there by RARP and by itself when asked "
+             "(VIRTIO_NET_F_GUEST_ANNOUNCE: its gratuitous ARP, then its acknowledgement)",
+             "L=/run/paravent/domains/ticker/vmm.log; "
              "for i in $(seq 30); do paravent list | grep -qE '^ticker .*r-----' && break; sleep 1; done; "
-             "paravent list | grep '^ticker '; grep -c 'received the guest: it runs here' "
-             "/run/paravent/domains/ticker/vmm.log", want=r"r-----[^\n]*\n1$", timeout=60)
+             "paravent list | grep '^ticker '; grep -c 'received the guest: it runs here' $L; "
+             "for i in $(seq 30); do grep -q 'the guest has announced itself' $L && break; sleep 1; done; "
+             "grep -c 'RARP frames)$' $L; grep -c 'the guest has announced itself' $L",
+             want=r"r-----[^\n]*\n1\n[1-9]\n1$", timeout=90)
     sh_check(r, a, "two hosts: and no longer on host A", "echo tickers=$(paravent list | grep -c '^ticker ')", want=r"tickers=0")
     sh_check(r, a, "two hosts: the ticker's count went on across the migration: never reset, never back, none missed",
              "sleep 5; pkill -INT paravent-ticker; sleep 1; tail -c 400 %s" % TICKER_OUT,

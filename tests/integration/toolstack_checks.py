@@ -353,9 +353,15 @@ def run(r, m, sh_check_plain):
     rc, out = m.sh("grep -o 'saved the guest: [0-9]* bytes' %s/vmm.log | tail -n 1" % DOMDIR, 30)
     if rc == 0 and out.strip():
         r.figures.append(("toolstack", "paravent save of the example domain (128 MiB)", out.strip()[len("saved the guest: "):]))
-    sh_check(r, m, "the restored guest is announced on the network: RARP frames from its MAC on its new tap",
-             "grep -o 'announced [0-9a-f:]* on tap vif[0-9.]* ([0-9] RARP frames)' %s/vmm.log | tail -n 1" % DOMDIR,
-             want=r"^announced ([0-9a-f]{2}:){5}[0-9a-f]{2} on tap vif\d+\.0 \(3 RARP frames\)$")
+    sh_check(r, m, "the restored guest is announced on the network: RARP frames from its MAC on its new tap, "
+             "then the guest announces itself when asked (VIRTIO_NET_F_GUEST_ANNOUNCE) and says it did",
+             "grep -o 'announced [0-9a-f:]* on tap vif[0-9.]* ([0-9] RARP frames)' %s/vmm.log | tail -n 1; "
+             "for i in $(seq 30); do grep -q 'the guest has announced itself' %s/vmm.log && break; sleep 1; done; "
+             "grep -o 'virtio-net 0: asked the guest to announce itself.*\\|virtio-net 0: the guest has announced itself.*' "
+             "%s/vmm.log | tail -n 2" % (DOMDIR, DOMDIR, DOMDIR),
+             want=r"^announced ([0-9a-f]{2}:){5}[0-9a-f]{2} on tap vif\d+\.0 \(3 RARP frames\)\n"
+                  r"virtio-net 0: asked the guest to announce itself \(VIRTIO_NET_S_ANNOUNCE\)\n"
+                  r"virtio-net 0: the guest has announced itself \(VIRTIO_NET_F_GUEST_ANNOUNCE\)$")
     sh_check(r, m, "paravent-vmm --restore refuses, with the reason and before any guest runs, a file that is not a "
              "save, one whose header is damaged, and a machine unlike the saved one",
              "cd /tmp; paravent-vmm --name x --restore /etc/paravent/examples/minimal.cfg; echo rc=$?; "

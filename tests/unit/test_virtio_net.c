@@ -3,6 +3,7 @@
  * from a domain name, and the --net and --disk option syntax with rate limits. */
 #include "check.h"
 #include "options.h"
+#include "virtio_net_ctrl.h"
 #include "virtio_net_frame.h"
 #include "virtio_net_hdr.h"
 #include "virtio_spec.h"
@@ -341,8 +342,76 @@ static void test_rx_frames(void)
 	ram = NULL;
 }
 
+/* --- the control queue: the driver's acknowledgement of an announce, and nothing else ------- */
+
+static struct virtq_chain cc;
+
+/* A buffer of the command chain, in guest RAM at page 16 + its index */
+static uint8_t *ctrl_add(const void *data, uint32_t len, bool writable)
+{
+	uint64_t gpa = RAM_GPA + (16 + cc.nbufs) * 4096ull;
+	uint8_t *p = ram + (gpa - RAM_GPA);
+	if (data)
+		memcpy(p, data, len);
+	else
+		memset(p, 0xee, len);
+	cc.bufs[cc.nbufs++] = (struct virtq_buf){ .addr = p, .len = len, .writable = writable, .gpa = gpa };
+	*(writable ? &cc.writable_len : &cc.readable_len) += len;
+	return p;
+}
+
+static void test_ctrl(void)
+{
+	uint32_t written;
+	uint8_t *ack;
+
+	rx_setup();
+	/* as Linux sends it: class and command, then the answer's byte */
+	memset(&cc, 0, sizeof(cc));
+	ctrl_add("\x03\x00", 2, false);
+	ack = ctrl_add(NULL, 1, true);
+	CHECK(guest_mem_dirty_start(&rxm) == 0);
+	CHECK(virtio_net_ctrl_command(&cc, &rxm, &written) == NET_CTRL_ANNOUNCE_ACK);
+	CHECK(written == 1 && ack[0] == VIRTIO_NET_OK);
+	uint64_t page = (RAM_GPA + 17 * 4096ull - RAM_GPA) / 4096;
+	CHECK((rxm.r[0].dirty[page / 64] >> (page % 64)) & 1); /* a migration sends the answer */
+	guest_mem_dirty_stop(&rxm);
+
+	/* class and command split across buffers, the answer after some writable room */
+	memset(&cc, 0, sizeof(cc));
+	ctrl_add("\x03", 1, false);
+	ctrl_add("\x00", 1, false);
+	ack = ctrl_add(NULL, 4, true);
+	CHECK(virtio_net_ctrl_command(&cc, &rxm, &written) == NET_CTRL_ANNOUNCE_ACK && ack[3] == VIRTIO_NET_OK);
+	CHECK(ack[0] == 0xee); /* only the last byte is the answer */
+
+	/* commands the device does not take: answered VIRTIO_NET_ERR */
+	static const uint8_t others[][2] = { { 0, 0 }, { 1, 1 }, { 3, 1 }, { 4, 0 }, { 0xff, 0xff } };
+	for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		memset(&cc, 0, sizeof(cc));
+		ctrl_add(others[i], 2, false);
+		ctrl_add("\x01\x02\x03\x04\x05\x06", 6, false); /* a command's data */
+		ack = ctrl_add(NULL, 1, true);
+		CHECK(virtio_net_ctrl_command(&cc, &rxm, &written) == NET_CTRL_REFUSED);
+		CHECK(written == 1 && ack[0] == VIRTIO_NET_ERR);
+	}
+
+	/* no room for an answer, or no command: nothing written */
+	memset(&cc, 0, sizeof(cc));
+	ctrl_add("\x03\x00", 2, false);
+	CHECK(virtio_net_ctrl_command(&cc, &rxm, &written) == NET_CTRL_MALFORMED && written == 0);
+	memset(&cc, 0, sizeof(cc));
+	ctrl_add("\x03", 1, false);
+	ack = ctrl_add(NULL, 1, true);
+	CHECK(virtio_net_ctrl_command(&cc, &rxm, &written) == NET_CTRL_MALFORMED && written == 0 && ack[0] == 0xee);
+	memset(&cc, 0, sizeof(cc));
+	ack = ctrl_add(NULL, 2, true);
+	CHECK(virtio_net_ctrl_command(&cc, &rxm, &written) == NET_CTRL_MALFORMED && ack[0] == 0xee && ack[1] == 0xee);
+}
+
 int main(void)
 {
+	test_ctrl();
 	test_tx_frames();
 	test_rx_frames();
 	test_header();
