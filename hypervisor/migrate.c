@@ -17,6 +17,7 @@
 #include "eventloop.h"
 #include "paravent-vmm.h"
 #include "snapshot.h"
+#include "snapshot_stream.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -235,8 +236,8 @@ static void *migrate_thread(void *arg)
 	double rate = (double)w.bytes / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
 	uint64_t round_ms = now_ms() - t0 + 1;
 	record_round(0, w.bytes / 4096, w.bytes, rate, 0);
-	vmm_log("migration round 0: %llu pages, %.1f MB at %.1f MB/s", (unsigned long long)(w.bytes / 4096),
-		(double)w.bytes / 1e6, rate);
+	vmm_log("migration round 0: %llu pages, %.1f MB at %.1f MB/s (CRC32C by %s)", (unsigned long long)(w.bytes / 4096),
+		(double)w.bytes / 1e6, rate, snap_crc32c_way());
 	/* rounds: what the guest dirtied meanwhile, until what is left fits the downtime target */
 	for (round = 1;; round++) {
 		pages = collect_dirty(vm, bm);

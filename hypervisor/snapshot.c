@@ -11,6 +11,7 @@
 
 #include "dev_virtio_blk.h"
 #include "snapshot_cpu.h"
+#include "snapshot_stream.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -369,7 +370,7 @@ int snapshot_save(struct vm *vm, int fd, const char *config, enum snap_then then
 			vm_resume(vm);
 	}
 	if (r == 0)
-		vmm_log("saved the guest: %llu bytes", (unsigned long long)w.bytes);
+		vmm_log("saved the guest: %llu bytes (CRC32C by %s)", (unsigned long long)w.bytes, snap_crc32c_way());
 	return r == 0 ? 0 : -1;
 }
 

@@ -3,35 +3,159 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "le.h"
 
-/* CRC32C (Castagnoli), table-driven: cheap enough next to writing the bytes, and it catches
- * what a truncated copy or a flipped bit does to a save file. */
-uint32_t snap_crc32c(uint32_t crc, const void *data, size_t len)
-{
-	static uint32_t table[256];
-	static int ready;
-	const uint8_t *p = data;
+/* CRC32C (Castagnoli): it catches what a truncated copy or a flipped bit does to a save file.
+ * Every byte of a save or a migration goes through it, at both ends, so it sets the pace of
+ * round 0 and part of the pause. Two ways, the same values: the CPU's instruction (SSE4.2,
+ * eight bytes at a time; 7.9 GB/s on this project's build machine) and tables, eight bytes
+ * at a time ("slicing by 8"; 0.96 GB/s there). Where the CPU is emulated (QEMU's TCG, as in
+ * the tests: 55 against 195-320 MB/s) the instruction is the slow one, so the first call
+ * times both on the same bytes and keeps the faster, as Linux does for its RAID checksums. */
+static uint32_t crc_tables[8][256];
 
-	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-			table[i] = c;
-		}
-		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+static void crc_tables_make(void)
+{
+	static int ready;
+
+	if (__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+		return;
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc_tables[0][i] = c;
 	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 8; t++)
+			crc_tables[t][i] = (crc_tables[t - 1][i] >> 8) ^ crc_tables[0][crc_tables[t - 1][i] & 0xff];
+	__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+}
+
+uint32_t snap_crc32c_portable(uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t (*t)[256] = crc_tables;
+
+	crc_tables_make();
 	crc = ~crc;
-	while (len--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	for (; len >= 8; len -= 8, p += 8) {
+		uint32_t lo = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) ^ crc;
+		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+		crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+		      t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^ t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
+	}
+	for (; len; len--)
+		crc = t[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t c = ~crc;
+
+	for (; len && ((uintptr_t)p & 7); len--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	for (; len >= 8; len -= 8, p += 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+	}
+	for (; len; len--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	return ~(uint32_t)c;
+}
+
+bool snap_crc32c_has_cpu(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_2);
+}
+
+static uint64_t crc_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* the fastest of three runs over 16 KiB */
+static uint64_t crc_time(uint32_t (*fn)(uint32_t, const void *, size_t), const uint8_t *buf, size_t len)
+{
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = crc_now_ns();
+		volatile uint32_t sink = fn(0, buf, len);
+		(void)sink;
+		uint64_t t = crc_now_ns() - t0;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+static int crc_choice = -1; /* 1: the CPU's instruction, 0: tables */
+
+static bool crc_use_cpu(void)
+{
+	int c = __atomic_load_n(&crc_choice, __ATOMIC_RELAXED);
+	if (c < 0) {
+		static uint8_t buf[16384];
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)(i * 131 + 7);
+		c = snap_crc32c_has_cpu() &&
+		    crc_time(crc32c_sse42, buf, sizeof(buf)) < crc_time(snap_crc32c_portable, buf, sizeof(buf));
+		__atomic_store_n(&crc_choice, c, __ATOMIC_RELAXED);
+	}
+	return c;
+}
+
+uint32_t snap_crc32c(uint32_t crc, const void *data, size_t len)
+{
+	return crc_use_cpu() ? crc32c_sse42(crc, data, len) : snap_crc32c_portable(crc, data, len);
+}
+
+uint32_t snap_crc32c_cpu(uint32_t crc, const void *data, size_t len)
+{
+	return snap_crc32c_has_cpu() ? crc32c_sse42(crc, data, len) : snap_crc32c_portable(crc, data, len);
+}
+
+const char *snap_crc32c_way(void)
+{
+	return crc_use_cpu() ? "the CPU's instruction" : "tables (slicing by 8)";
+}
+#else
+bool snap_crc32c_has_cpu(void)
+{
+	return false;
+}
+
+uint32_t snap_crc32c(uint32_t crc, const void *data, size_t len)
+{
+	return snap_crc32c_portable(crc, data, len);
+}
+
+uint32_t snap_crc32c_cpu(uint32_t crc, const void *data, size_t len)
+{
+	return snap_crc32c_portable(crc, data, len);
+}
+
+const char *snap_crc32c_way(void)
+{
+	return "tables (slicing by 8)";
+}
+#endif
 
 static int write_all(struct snap_writer *w, const void *data, size_t len)
 {

@@ -167,6 +167,37 @@ static void test_crc_vector(void)
 	/* the standard check value of CRC-32C */
 	CHECK(snap_crc32c(0, "123456789", 9) == 0xe3069283u);
 	CHECK(snap_crc32c(snap_crc32c(0, "1234", 4), "56789", 5) == 0xe3069283u);
+	CHECK(snap_crc32c_portable(0, "123456789", 9) == 0xe3069283u);
+	CHECK(snap_crc32c_cpu(0, "123456789", 9) == 0xe3069283u);
+	/* every way agrees with the definition, bit by bit, at every alignment and length, and
+	 * in pieces */
+	{
+		static uint8_t buf[4096 + 16];
+		uint32_t x = 12345;
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (uint8_t)(x >> 16);
+		}
+		int same = 1;
+		for (size_t off = 0; off < 9; off++) {
+			for (size_t len = 0; len < 70; len++) {
+				uint32_t bitwise = ~7u;
+				for (size_t i = 0; i < len; i++) {
+					bitwise ^= buf[off + i];
+					for (int k = 0; k < 8; k++)
+						bitwise = (bitwise & 1) ? (bitwise >> 1) ^ 0x82f63b78u : bitwise >> 1;
+				}
+				bitwise = ~bitwise;
+				same &= snap_crc32c_portable(7, buf + off, len) == bitwise;
+				same &= snap_crc32c_cpu(7, buf + off, len) == bitwise;
+				same &= snap_crc32c(7, buf + off, len) == bitwise;
+			}
+		}
+		same &= snap_crc32c_cpu(0, buf + 3, 4096) == snap_crc32c_portable(0, buf + 3, 4096);
+		same &= snap_crc32c(snap_crc32c(0, buf, 1000), buf + 1000, 3096) == snap_crc32c_portable(0, buf, 4096);
+		CHECK(same);
+		printf("snapshot stream: CRC32C by %s\n", snap_crc32c_way());
+	}
 }
 
 int main(void)
