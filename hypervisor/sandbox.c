@@ -56,8 +56,7 @@ static const int allowed[] = {
  * machine (KVM_CREATE_VM, KVM_CREATE_VCPU, the irqchip and PIT, TUNSETIFF, attaching the tap to
  * a bridge, VHOST_SET_OWNER, the vsock CID, a block device's size) are done before the filter
  * and left out: a VMM taken over cannot make another VM, another vCPU, or touch a network
- * interface, nor push keystrokes into a terminal (TIOCSTI). KVM_RUN comes first: it is the
- * request made at every exit. */
+ * interface, nor push keystrokes into a terminal (TIOCSTI). */
 static const unsigned long allowed_ioctls[] = {
 	KVM_RUN,
 	/* interrupts, kicks, MSI-X routing, set up as the guest's drivers start */
@@ -204,6 +203,16 @@ static int load_filter(char *err, size_t errlen)
 		if (allowed_by_path[i] >= 0)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed_by_path[i], 0);
 	}
+	/* KVM_RUN, made at every exit, is checked first: ioctl before any other call (libseccomp
+	 * otherwise puts the call with the most rules last), and KVM_RUN by itself before the
+	 * list (which libseccomp orders by value, KVM_RUN's the smallest). Interpreted, as dom0's
+	 * kernel runs filters, a walk down that list at every exit would cost more than the rest
+	 * of the filter. KVM_RUN's value has bit 31 clear, so musl passes it as it is. */
+	if (r == 0)
+		r = seccomp_syscall_priority(ctx, SCMP_SYS(ioctl), 255);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_EQ, .datum_a = KVM_RUN, .datum_b = 0 });
 	/* The kernel reads an ioctl's request as 32 bits, and musl passes it as an int, which the
 	 * call sign-extends (_IOR requests have bit 31 set): compare the low 32 bits only. */
 	for (size_t i = 0; r == 0 && i < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]); i++)
