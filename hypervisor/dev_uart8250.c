@@ -117,8 +117,12 @@ static void uart_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool
 		case 2:
 			u->fcr = v;
 			if (v & 0x02) {
-				u->rx_count = 0;
-				u->rx_head = 0;
+				/* the chip's receive FIFO is 16 bytes; the rest of rx is still on the
+				 * line, so a reset (a driver opening the port) drops at most those 16,
+				 * not input a person or a script typed just before */
+				unsigned drop = u->rx_count < 16 ? u->rx_count : 16;
+				u->rx_head = (u->rx_head + drop) % RX_SIZE;
+				u->rx_count -= drop;
 			}
 			break;
 		case 3:
