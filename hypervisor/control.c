@@ -19,6 +19,7 @@
 #include "dev_acpi_pm.h"
 #include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
+#include "dev_virtio_rng.h"
 #include "dev_virtio_balloon.h"
 #include "dev_virtio_blk.h"
 #include "dev_virtio_net.h"
@@ -122,6 +123,11 @@ static cJSON *stats_json(struct vm *vm)
 	cJSON_AddNumberToObject(serial, "tx_bytes", (double)tx);
 	cJSON_AddNumberToObject(serial, "rx_bytes", (double)rx);
 	cJSON_AddNumberToObject(serial, "interrupts", (double)irqs);
+	uint64_t rng_bytes, rng_kicks;
+	virtio_rng_stats(&rng_bytes, &rng_kicks);
+	cJSON *rng = cJSON_AddObjectToObject(st, "rng");
+	cJSON_AddNumberToObject(rng, "bytes", (double)rng_bytes);
+	cJSON_AddNumberToObject(rng, "kicks", (double)rng_kicks);
 	struct virtio_balloon_stats bst;
 	if (virtio_balloon_get_stats(&bst) == 0) {
 		cJSON *bal = cJSON_AddObjectToObject(st, "balloon");

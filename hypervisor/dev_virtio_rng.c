@@ -2,6 +2,7 @@
  * entropy from its first second (no waiting on interrupts to seed its pool). */
 #include "dev_virtio_rng.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/random.h>
 
@@ -17,6 +18,8 @@ struct virtio_rng {
 	struct virtq_chain chain;
 	uint64_t bytes;
 };
+
+static struct virtio_rng *the_rng;
 
 static void rng_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, unsigned len)
 {
@@ -78,5 +81,21 @@ int virtio_rng_add(struct vm *vm)
 
 	if (!r)
 		return -1;
-	return virtio_pci_init(&r->vp, vm, &rng_ops, r, 0);
+	if (virtio_pci_init(&r->vp, vm, &rng_ops, r, 0) != 0) {
+		free(r);
+		return -1;
+	}
+	the_rng = r;
+	return 0;
+}
+
+void virtio_rng_stats(uint64_t *bytes, uint64_t *kicks)
+{
+	*bytes = *kicks = 0;
+	if (!the_rng)
+		return;
+	pthread_mutex_lock(&the_rng->vp.lock);
+	*bytes = the_rng->bytes;
+	*kicks = the_rng->vp.kicks;
+	pthread_mutex_unlock(&the_rng->vp.lock);
 }

@@ -404,7 +404,8 @@ def neighbour_work_time(m, tag):
 
 def noisy_neighbour(r, m):
     """Fault survival with figures: the example guest's pure computation timed alone, then
-    while a neighbour floods its (UART) console, then while the neighbour spins its vCPU. Both
+    while a neighbour floods its (UART) console, then while the neighbour spins its vCPU, then
+    while it takes all its memory again and again, then while it kicks a queue in a loop. Both
     get the default weight and no cap. The check asserts that the work gets done and dom0
     answers; the ratios are figures (docs/benchmarks.md), not limits: under TCG they are noisy."""
     m.sh("paravent sched-credit -d minimal -c 0; sed 's/name = \"minimal\"/name = \"noisy\"/; /^vif/d' "
@@ -424,6 +425,28 @@ def noisy_neighbour(r, m):
          "grep -q 'guest up' /run/paravent/domains/noisy/console.log 2>/dev/null && break; sleep 1; done; "
          "sleep 2; printf 'while :; do :; done &\\n' | paravent console noisy >/dev/null; sleep 3", 400)
     spun = neighbour_work_time(m, "WORK_SPIN")
+    # then the same neighbour stops spinning and takes all the memory it can, again and again:
+    # `tail` of /dev/zero keeps everything it reads (no newline ever comes) until the guest's
+    # own OOM killer ends it
+    _, hog = m.sh("printf 'kill $!; while :; do tail /dev/zero; done &\\n' | paravent console noisy >/dev/null; "
+                  "C=/run/paravent/domains/noisy/console.log; "
+                  "for i in $(seq 120); do grep -q 'Killed process.*(tail)' $C && break; sleep 1; done; sleep 5; "
+                  "p=$(grep -o '\"pid\":[0-9]*' /run/paravent/domains/noisy/domain.json | cut -d: -f2); "
+                  "echo oom=$(grep -c 'Killed process.*(tail)' $C) rss=$(sed -n 's/^VmRSS:[^0-9]*\\([0-9]*\\) kB/\\1/p' "
+                  "/proc/$p/status) max=$(cat /sys/fs/cgroup/paravent/noisy/memory.max) "
+                  "avail=$(sed -n 's/^MemAvailable: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo)", 200)
+    hogged = neighbour_work_time(m, "WORK_HOG")
+    hog_m = re.search(r"oom=(\d+) rss=(\d+) max=(\d+) avail=(\d+)", hog)
+    # and last it kicks a queue in a tight loop: reads of /dev/hwrng, each a request to
+    # virtio-rng, a kick and an interrupt; the VMM counts the kicks
+    _, kick = m.sh("printf 'kill $!; sleep 1; kill $(pidof tail) 2>/dev/null; "
+                   "while :; do dd if=/dev/hwrng of=/dev/null bs=64 count=100000 2>/dev/null; done &\\n' | "
+                   "paravent console noisy >/dev/null; sleep 3; "
+                   "k() { wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
+                   "http://127.0.0.1:8000/domains/noisy/stats | grep -o '\"rng\":{[^}]*' | grep -o '\"kicks\":[0-9]*' | "
+                   "cut -d: -f2; }; a=$(k); sleep 5; b=$(k); echo kicks=$(( (b - a) / 5 ))", 200)
+    kick_m = re.search(r"kicks=(\d+)", kick)
+    kicked = neighbour_work_time(m, "WORK_KICK")
     _, alive = m.sh("paravent list | grep -c '^noisy '; paravent destroy noisy; "
                     "for i in $(seq 60); do paravent list | grep -q '^noisy ' || break; sleep 1; done; "
                     "paravent list | grep -c '^noisy '", 120)
@@ -434,6 +457,26 @@ def noisy_neighbour(r, m):
             "spins its vCPU; dom0 and its toolstack keep answering", ok,
             "alone=%s flooded=%s spun=%s flood=%s alive=%r" % (alone, flooded, spun,
                                                               flood_rate.group(1) if flood_rate else None, alive))
+    # the hog: its own kernel ends it (at least once), its VMM stays inside its cgroup's memory.max
+    # (the guest's RAM and an eighth, plus the VMM's own), and the other guest's work gets done
+    hog_ok = bool(hog_m) and int(hog_m.group(1)) >= 1 and int(hog_m.group(2)) * 1024 <= int(hog_m.group(3)) \
+        and hogged is not None
+    r.check("fault survival: a neighbour that takes all its memory, again and again, is stopped by its own kernel's "
+            "OOM killer; its VMM stays within its cgroup's memory.max; the example guest's work gets done", hog_ok,
+            "hog=%r hogged=%s" % (hog, hogged))
+    kick_ok = bool(kick_m) and int(kick_m.group(1)) > 0 and kicked is not None
+    r.check("fault survival: a neighbour that kicks virtio-rng's queue in a tight loop (reads of /dev/hwrng): the "
+            "example guest's work gets done", kick_ok, "kick=%r kicked=%s" % (kick, kicked))
+    if kick_ok:
+        r.figures.append(("toolstack", "a guest's shell loop next to a guest kicking virtio-rng's queue in a loop",
+                          "%.2f s (%.2f of its speed alone), %s kicks/s" % (kicked, alone / kicked if alone and kicked else 0,
+                                                                         kick_m.group(1))))
+    if hog_ok:
+        r.figures.append(("toolstack", "a guest's shell loop next to a guest taking all its memory (128 MiB) again and "
+                          "again: its VMM's RSS, dom0's MemAvailable then",
+                          "%.2f s (%.2f of its speed alone); %d MiB of memory.max %d MiB; %d MiB"
+                          % (hogged, alone / hogged if alone and hogged else 0, int(hog_m.group(2)) // 1024,
+                             int(hog_m.group(3)) >> 20, int(hog_m.group(4)) // 1024)))
     if ok:
         r.figures.append(("toolstack", "a guest's shell loop (20000 rounds) alone / next to a guest told to flood "
                           "its console (it wrote %s B/s) / next to a spinning vCPU"

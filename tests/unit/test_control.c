@@ -17,6 +17,7 @@
 #include "dev_acpi_pm.h"
 #include "dev_cpu_hotplug.h"
 #include "dev_uart8250.h"
+#include "dev_virtio_rng.h"
 #include "pio.h"
 #include "dev_virtio_balloon.h"
 #include "dev_virtio_blk.h"
@@ -84,6 +85,12 @@ void vm_request_exit(struct vm *vm, int status, const char *why)
 	(void)why;
 	atomic_store(&vm->exit_status, status);
 	stopped++;
+}
+
+void virtio_rng_stats(uint64_t *bytes, uint64_t *kicks)
+{
+	*bytes = 4096;
+	*kicks = 7;
 }
 
 void uart8250_stats(uint64_t *tx, uint64_t *rx, uint64_t *irqs)
@@ -423,6 +430,8 @@ int main(void)
 	CHECK_STR(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(disks, 1), "path")->valuestring, "/b.img");
 	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(disks, 1), "reads")->valuedouble == 6);
 	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "serial"), "tx_bytes")->valuedouble == 11);
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "rng"), "kicks")->valuedouble == 7);
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "rng"), "bytes")->valuedouble == 4096);
 	cJSON_Delete(r);
 	r = ask(&vm, "{\"op\":\"resume\",\"extra\":[1,2]}", &console);
 	CHECK(ok(r) && resumed == 1);
