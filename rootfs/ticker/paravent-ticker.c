@@ -149,8 +149,13 @@ int main(int argc, char **argv)
 		snprintf(port, sizeof(port), "%s", colon + 1);
 		*colon = 0;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	/* without SA_RESTART: Ctrl-C ends a connect() still waiting for an unreachable guest,
+	 * which signal() would restart (TCP retries a SYN for minutes) */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	bool tty = isatty(STDOUT_FILENO);
 	struct watch w;
 	memset(&w, 0, sizeof(w));
