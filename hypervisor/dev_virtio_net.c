@@ -58,6 +58,7 @@ struct virtio_net {
 	struct virtq_chain tx_chain;
 	bool tx_pending; /* tx_chain was popped and waits for the rate limit */
 	struct virtq_chain rx_chain;
+	struct virtq_chain ctrl_chain;
 	uint8_t *rxbuf;
 	size_t rx_len;
 	bool rx_held;  /* rxbuf holds a frame read from the tap, not yet delivered */
@@ -329,34 +330,23 @@ static void net_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *data, 
 		data[i] = off + i < sizeof(cfg) ? cfg[off + i] : 0;
 }
 
-/* The control queue: the driver's commands, each answered at once. */
-static void net_ctrl(struct virtio_net *n)
+/* The control queue: the driver's commands, each answered at once (virtio_pci_serve_queue
+ * pops, pushes and interrupts). */
+static uint32_t net_ctrl_command(struct virtio_pci *vp, unsigned q, struct virtq_chain *c)
 {
-	struct virtq *vq = &n->vp.vq[CTRLQ];
-	struct guest_mem *m = &n->vm->mem;
-	struct virtq_chain c;
-	bool done = false;
-	int r;
+	struct virtio_net *n = vp->dev;
+	uint32_t written;
 
-	while ((r = virtq_pop(vq, m, &c)) != 0) {
-		uint32_t written = 0;
-		if (r < 0 && r != -EINVAL) {
-			virtio_pci_set_broken(&n->vp);
-			return;
-		}
-		enum net_ctrl_result res = r == -EINVAL ? NET_CTRL_MALFORMED : virtio_net_ctrl_command(&c, m, &written);
-		if (res == NET_CTRL_ANNOUNCE_ACK && n->announcing) {
-			n->announcing = false;
-			vmm_log("virtio-net %u: the guest has announced itself (VIRTIO_NET_F_GUEST_ANNOUNCE)", n->index);
-		} else if (res != NET_CTRL_ANNOUNCE_ACK && n->ctrl_refused++ == 0) {
-			vmm_log("virtio-net %u: refused a control command the device does not take (further ones are "
-				"only counted)", n->index);
-		}
-		virtq_push(vq, m, c.head, written);
-		done = true;
+	(void)q;
+	enum net_ctrl_result res = virtio_net_ctrl_command(c, &n->vm->mem, &written);
+	if (res == NET_CTRL_ANNOUNCE_ACK && n->announcing) {
+		n->announcing = false;
+		vmm_log("virtio-net %u: the guest has announced itself (VIRTIO_NET_F_GUEST_ANNOUNCE)", n->index);
+	} else if (res != NET_CTRL_ANNOUNCE_ACK && n->ctrl_refused++ == 0) {
+		vmm_log("virtio-net %u: refused a control command the device does not take (further ones are "
+			"only counted)", n->index);
 	}
-	if (done)
-		virtio_pci_queue_done(&n->vp, CTRLQ);
+	return written;
 }
 
 static void net_queue_notify(struct virtio_pci *vp, unsigned q)
@@ -364,7 +354,7 @@ static void net_queue_notify(struct virtio_pci *vp, unsigned q)
 	struct virtio_net *n = vp->dev;
 
 	if (q == CTRLQ) {
-		net_ctrl(n);
+		virtio_pci_serve_queue(vp, q, &n->ctrl_chain, net_ctrl_command);
 		return;
 	}
 	if (n->vhost.running)

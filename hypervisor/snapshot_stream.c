@@ -84,6 +84,15 @@ bool snap_crc32c_has_cpu(void)
 	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_2);
 }
 
+#else
+bool snap_crc32c_has_cpu(void)
+{
+	return false;
+}
+
+#define crc32c_sse42 snap_crc32c_portable /* never chosen: there is no such instruction */
+#endif
+
 static uint64_t crc_now_ns(void)
 {
 	struct timespec ts;
@@ -135,27 +144,6 @@ const char *snap_crc32c_way(void)
 {
 	return crc_use_cpu() ? "the CPU's instruction" : "tables (slicing by 8)";
 }
-#else
-bool snap_crc32c_has_cpu(void)
-{
-	return false;
-}
-
-uint32_t snap_crc32c(uint32_t crc, const void *data, size_t len)
-{
-	return snap_crc32c_portable(crc, data, len);
-}
-
-uint32_t snap_crc32c_cpu(uint32_t crc, const void *data, size_t len)
-{
-	return snap_crc32c_portable(crc, data, len);
-}
-
-const char *snap_crc32c_way(void)
-{
-	return "tables (slicing by 8)";
-}
-#endif
 
 static int write_all(struct snap_writer *w, const void *data, size_t len)
 {

@@ -402,6 +402,13 @@ def neighbour_work_time(m, tag):
     return int(mt.group(1)) / 100 if mt else None
 
 
+# The per-second rate of one of the noisy domain's VMM counters, through the API: the grep -o
+# pattern (and what narrows it) that finds the counter, and the name it is echoed as.
+NOISY_RATE = ("c() { wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
+              "http://127.0.0.1:8000/domains/noisy/stats | grep -o %s | cut -d: -f2; }; "
+              "a=$(c); sleep 5; b=$(c); echo %s=$(( (b - a) / 5 ))")
+
+
 def noisy_neighbour(r, m):
     """Fault survival with figures: the example guest's pure computation timed alone, then
     while a neighbour floods its (UART) console, then while the neighbour spins its vCPU, then
@@ -415,9 +422,7 @@ def noisy_neighbour(r, m):
                   "grep -q 'guest up' /run/paravent/domains/noisy/console.log 2>/dev/null && break; sleep 1; done; "
                   "sleep 2; printf 'while :; do echo flood-flood-flood-flood-flood-flood-flood; done &\\n' | "
                   "paravent console noisy >/dev/null; sleep 3; "
-                  "tx() { wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
-                  "http://127.0.0.1:8000/domains/noisy/stats | grep -o '\"tx_bytes\":[0-9]*' | head -n 1 | cut -d: -f2; }; "
-                  "a=$(tx); sleep 5; b=$(tx); echo flood=$(( (b - a) / 5 ))", 400)
+                  + NOISY_RATE % ("'\"tx_bytes\":[0-9]*' | head -n 1", "flood"), 400)
     flood_rate = re.search(r"flood=(\d+)", out)
     flooded = neighbour_work_time(m, "WORK_FLOOD")
     m.sh("paravent destroy noisy; for i in $(seq 60); do paravent list | grep -q '^noisy ' || break; sleep 1; done; "
@@ -442,9 +447,7 @@ def noisy_neighbour(r, m):
     _, kick = m.sh("printf 'kill $!; sleep 1; kill $(pidof tail) 2>/dev/null; "
                    "while :; do dd if=/dev/hwrng of=/dev/null bs=64 count=100000 2>/dev/null; done &\\n' | "
                    "paravent console noisy >/dev/null; sleep 3; "
-                   "k() { wget -q -O- --header \"Authorization: Bearer $(cat /var/lib/paravent/api-token)\" "
-                   "http://127.0.0.1:8000/domains/noisy/stats | grep -o '\"rng\":{[^}]*' | grep -o '\"kicks\":[0-9]*' | "
-                   "cut -d: -f2; }; a=$(k); sleep 5; b=$(k); echo kicks=$(( (b - a) / 5 ))", 200)
+                   + NOISY_RATE % ("'\"rng\":{[^}]*' | grep -o '\"kicks\":[0-9]*'", "kicks"), 200)
     kick_m = re.search(r"kicks=(\d+)", kick)
     kicked = neighbour_work_time(m, "WORK_KICK")
     _, alive = m.sh("paravent list | grep -c '^noisy '; paravent destroy noisy; "
