@@ -353,8 +353,14 @@ $(B)/bench/pv-bench: tests/bench/pv-bench.c
 $(B)/bench/peer.squashfs: $(B)/bench/pv-bench tests/bench/make-peer-disk.sh tests/bench/in-dom0.sh
 	@tests/bench/make-peer-disk.sh $@ $(B)/bench/pv-bench
 
-bench: iso $(B)/bench/peer.squashfs
+# CRC32C's speed, each way (docs/benchmarks.md): build/bench/crc-bench, here or in dom0
+$(B)/bench/crc-bench: tests/bench/crc-bench.c hypervisor/snapshot_stream.c hypervisor/snapshot_stream.h
+	@mkdir -p $(@D)
+	musl-gcc $(MUSL_CFLAGS) -O2 -Ihypervisor -o $@ tests/bench/crc-bench.c hypervisor/snapshot_stream.c
+
+bench: iso $(B)/bench/peer.squashfs $(B)/bench/crc-bench
 	@python3 tests/bench/boot.py --build $(B)
+	@$(B)/bench/crc-bench
 
 clean:
 	rm -rf $(B)

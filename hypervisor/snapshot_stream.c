@@ -16,10 +16,10 @@
 /* CRC32C (Castagnoli): it catches what a truncated copy or a flipped bit does to a save file.
  * Every byte of a save or a migration goes through it, at both ends, so it sets the pace of
  * round 0 and part of the pause. Two ways, the same values: the CPU's instruction (SSE4.2,
- * eight bytes at a time; 7.9 GB/s on this project's build machine) and tables, eight bytes
- * at a time ("slicing by 8"; 0.96 GB/s there). Where the CPU is emulated (QEMU's TCG, as in
- * the tests: 55 against 195-320 MB/s) the instruction is the slow one, so the first call
- * times both on the same bytes and keeps the faster, as Linux does for its RAID checksums. */
+ * eight bytes at a time) and tables, eight bytes at a time ("slicing by 8"). The instruction
+ * is 4.5 times as fast on hardware, but under QEMU's TCG, as in the tests, it is the slow one,
+ * 3.5 times slower (tests/bench/crc-bench.c, docs/benchmarks.md), so the first call times
+ * both on the same bytes and keeps the faster, as Linux does for its RAID checksums. */
 static uint32_t crc_tables[8][256];
 
 static void crc_tables_make(void)
