@@ -183,7 +183,10 @@ def run(r, m, sh_check_plain):
              "configuration for the next boot until it is destroyed",
              "sed 's/name = \"minimal\"/name = \"pinned\"/; /^vif/d; s/^vcpus = 1/cpus = \"1\"\\ncap = 150\\n"
              "cpu_weight = 128\\nautostart = 1\\nvcpus = 1/' /etc/paravent/examples/minimal.cfg > /tmp/pinned.cfg; "
-             "paravent create /tmp/pinned.cfg && sleep 2 && cd /sys/fs/cgroup/paravent/pinned && cat cpu.weight cpu.max cpuset.cpus; cd /; ls /var/lib/paravent/auto; "
+             "paravent create /tmp/pinned.cfg && cd /sys/fs/cgroup/paravent/pinned && cat cpu.weight cpu.max cpuset.cpus; cd /; ls /var/lib/paravent/auto; "
+             # its vCPU threads exist once the VMM has built the machine, which under TCG can
+             # take longer than a fixed pause (CI of 2026-12-07: none yet after 2 s)
+             "for i in $(seq 60); do [ $(paravent vcpu-list pinned | tail -n +2 | wc -l) -ge 2 ] && break; sleep 1; done; "
              "paravent vcpu-list pinned | tail -n +2; paravent destroy pinned; sleep 1; ls -d /sys/fs/cgroup/paravent/pinned; "
              "ls /var/lib/paravent/auto | wc -l; "
              "sed -i 's/cpus = \"1\"/cpus = \"0-5\"/' /tmp/pinned.cfg; paravent create /tmp/pinned.cfg; echo rc=$?",
