@@ -215,6 +215,10 @@ $(B)/unit/test_virtio_blk: tests/unit/test_virtio_blk.c hypervisor/virtio_blk_re
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
 
+$(B)/unit/test_migrate_policy: tests/unit/test_migrate_policy.c hypervisor/migrate_policy.c $(VMM_HDR) tests/unit/check.h
+	@mkdir -p $(@D)
+	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)
+
 $(B)/unit/test_snapshot_stream: tests/unit/test_snapshot_stream.c hypervisor/snapshot_stream.c $(VMM_HDR) tests/unit/check.h
 	@mkdir -p $(@D)
 	gcc $(SAN_CFLAGS) -Ihypervisor -Itests/unit -o $@ $(filter %.c,$^)

@@ -288,6 +288,13 @@ int main(int argc, char **argv)
 	sandbox_configure(&(struct sandbox_config){ .seccomp = !opt.no_seccomp, .confine = opt.confine,
 						    .uid = opt.confine_uid, .gid = opt.confine_gid,
 						    .max_threads = (unsigned)vm.nvcpus + 8 });
+	/* the filters compiled now, so that confining is quick when it counts (a migrating guest's
+	 * receiver confines itself while the guest is paused) */
+	if (sandbox_prepare(err, sizeof(err)) != 0) {
+		vmm_log("cannot prepare the VMM's confinement: %s", err);
+		console_restore();
+		return VMM_EXIT_ERROR;
+	}
 	if (opt.incoming && migrate_receive(&vm, opt.incoming, sandbox_enter, err, sizeof(err)) != 0) {
 		vmm_log("cannot receive the guest: %s", err);
 		console_restore();
@@ -304,6 +311,11 @@ int main(int argc, char **argv)
 	if (vm_start(&vm) != 0) {
 		console_restore();
 		return VMM_EXIT_ERROR;
+	}
+	/* the vCPU threads run (with their own filters): this thread is the event loop now */
+	if (sandbox_enter_event_loop() != 0) {
+		vmm_log("cannot load the event loop's seccomp filter: %s", strerror(errno));
+		vm_request_exit(&vm, VMM_EXIT_ERROR, "the event loop could not confine itself");
 	}
 	serve_until_stopped(&vm, sig_fd);
 	vm_join(&vm);

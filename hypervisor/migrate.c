@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "eventloop.h"
+#include "migrate_policy.h"
 #include "paravent-vmm.h"
+#include "sandbox.h"
 #include "snapshot.h"
 #include "snapshot_stream.h"
 #include "vm.h"
@@ -36,11 +38,16 @@ struct job {
 	bool live;
 };
 
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 void migrate_get_status(struct migrate_status *s)
@@ -194,6 +201,14 @@ static void *migrate_thread(void *arg)
 	unsigned round = 0;
 
 	pthread_setname_np(pthread_self(), "migrate");
+	if (sandbox_enter_migration_thread() != 0) {
+		snprintf(err, sizeof(err), "the migration thread could not confine itself: %s", strerror(errno));
+		close(j->fd);
+		free(j->config);
+		free(j);
+		set_failed(err);
+		return NULL;
+	}
 	pthread_mutex_lock(&vm->pause_lock);
 	bool was_paused = vm->paused; /* a paused guest stays paused if this fails */
 	pthread_mutex_unlock(&vm->pause_lock);
@@ -205,6 +220,7 @@ static void *migrate_thread(void *arg)
 		}
 	}
 	uint64_t paused = 0;
+	struct { uint64_t paused, quiesced, logged, pages_sent, state_sent, written; } split = { 0 };
 	int r;
 	pthread_mutex_lock(&status_lock);
 	active_writer = &w;
@@ -239,14 +255,16 @@ static void *migrate_thread(void *arg)
 	vmm_log("migration round 0: %llu pages, %.1f MB at %.1f MB/s (CRC32C by %s)", (unsigned long long)(w.bytes / 4096),
 		(double)w.bytes / 1e6, rate, snap_crc32c_way());
 	/* rounds: what the guest dirtied meanwhile, until what is left fits the downtime target */
+	uint64_t prev_pages = w.bytes / 4096;
 	for (round = 1;; round++) {
 		pages = collect_dirty(vm, bm);
 		double dirty_rate = (double)pages * 4096 / 1e6 / ((double)round_ms / 1000);
 		double budget = rate * 1e6 * j->downtime_ms / 1000;
-		if ((double)pages * 4096 <= budget || round > j->max_rounds) {
+		if (migrate_should_pause(pages, prev_pages, budget / 4096, round, j->max_rounds)) {
 			record_estimate(pages, dirty_rate);
 			break;
 		}
+		prev_pages = pages;
 		uint64_t before = w.bytes;
 		t0 = now_ms();
 		if (send_dirty(vm, &w, bm) != 0)
@@ -259,16 +277,26 @@ static void *migrate_thread(void *arg)
 	/* stop and copy: nothing moves now, not the vCPUs, not the devices */
 	eventloop_hold();
 	vm_pause(vm);
-	paused = now_ms();
+	paused = now_us() / 1000;
+	split.paused = now_us();
 	snapshot_devices_quiesce();
 	set_stopped();
+	split.quiesced = now_us();
 	pages = collect_dirty(vm, bm);
+	split.logged = now_us();
+	/* the last pages and the state gather in memory and go in one write */
+	snap_writer_hold(&w);
 	r = send_dirty(vm, &w, bm);
+	split.pages_sent = now_us();
 	if (r == 0)
 		r = snapshot_write_state(vm, &w, err, sizeof(err));
+	split.state_sent = now_us();
+	if (snap_writer_flush(&w) != 0 && r == 0)
+		r = -1;
 handshake:;
 	/* where the pause goes: sending, the receiver loading, the handshake */
 	uint64_t sent_at = now_ms(), ready_at = 0;
+	split.written = now_us();
 	if (r == 0 && expect_line(j->fd, "ready", MIGRATE_HANDSHAKE_SECONDS) != 0) {
 		snprintf(err, sizeof(err), "the receiver did not load the guest (see its log)");
 		r = -2;
@@ -315,6 +343,13 @@ handshake:;
 	vmm_log("stop-and-copy: sent in %llu ms, the receiver ready %llu ms later, running %llu ms after that",
 		(unsigned long long)(sent_at - paused), (unsigned long long)(ready_at - sent_at),
 		(unsigned long long)(end - ready_at));
+	if (j->live)
+		vmm_log("stop-and-copy, sending: devices quiesced in %.1f ms, dirty log read in %.1f ms, %llu pages "
+			"gathered in %.1f ms, the state in %.1f ms, all written to the link in %.1f ms",
+			(double)(split.quiesced - split.paused) / 1000, (double)(split.logged - split.quiesced) / 1000,
+			(unsigned long long)pages, (double)(split.pages_sent - split.logged) / 1000,
+			(double)(split.state_sent - split.pages_sent) / 1000,
+			(double)(split.written - split.state_sent) / 1000);
 	vmm_log("migrated: %u rounds, %.1f MB, last round %llu pages, downtime %llu ms, total %llu ms", round + 1,
 		(double)w.bytes / 1e6, (unsigned long long)pages, (unsigned long long)(end - paused),
 		(unsigned long long)(end - start));
@@ -433,9 +468,10 @@ int migrate_receive(struct vm *vm, const char *socket_path, int (*before_ready)(
 		return -1;
 	}
 	int r = snapshot_restore(vm, fd, why, sizeof(why));
+	uint64_t t0 = now_us();
+	if (r == 0 && before_ready && (r = before_ready(why, sizeof(why))) == 0)
+		vmm_log("confined in %.1f ms", (double)(now_us() - t0) / 1000);
 	if (r != 0)
-		snprintf(err, errlen, "%s", why);
-	else if (before_ready && (r = before_ready(why, sizeof(why))) != 0)
 		snprintf(err, errlen, "%s", why);
 	else if (send_line(fd, "ready\n") != 0 || expect_line(fd, "go", MIGRATE_HANDSHAKE_SECONDS) != 0) {
 		snprintf(err, errlen, "the sender did not confirm: it keeps the guest");

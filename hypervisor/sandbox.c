@@ -86,20 +86,44 @@ static const int allowed_by_path[] = {
 	SCMP_SYS(unlinkat), SCMP_SYS(connect),
 };
 
-/* What a vCPU thread never does: take connections, read sockets (the control socket, the
- * console's clients and a migration's stream are the event loop's and the migration thread's)
- * or start threads. On top of the process's list, a vCPU thread that a guest's exit handling
- * turned against the VMM still cannot serve or take over those channels. */
+/* Each thread kind adds a narrower filter of its own on top of the process's list, once the
+ * machine runs (a filter can only take calls away, and a thread inherits its creator's). What
+ * each kind never does:
+ *
+ * Writing the machine's state (registers, MSRs, FPU, LAPIC, events, irqchip, PIT, clock): only
+ * a restore or an incoming migration does, on the main thread before any vCPU runs. Taken away
+ * from every thread kind, so that a thread turned against the VMM cannot feed KVM's state
+ * parsers, a part of the host kernel a running guest never needs. */
+static const unsigned long state_setters[] = {
+	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_SET_XSAVE, KVM_SET_XCRS, KVM_SET_MSRS, KVM_SET_LAPIC,
+	KVM_SET_VCPU_EVENTS, KVM_SET_MP_STATE, KVM_SET_DEBUGREGS, KVM_SET_IRQCHIP, KVM_SET_PIT2, KVM_SET_CLOCK,
+};
+
+/* A vCPU thread: take connections, read sockets (the control socket, the console's clients and
+ * a migration's stream are the event loop's and the migration thread's) or start threads. A
+ * vCPU thread that a guest's exit handling turned against the VMM still cannot serve or take
+ * over those channels. */
 static const int vcpu_denied[] = {
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(clone),
 };
+/* The event loop (the devices' I/O, the control socket, a save): run a vCPU. A device model
+ * that a guest's descriptors turned against the VMM cannot run the guest's code at will. */
+static const unsigned long event_loop_denied_ioctls[] = { KVM_RUN };
+/* A migration's thread (started by the event loop, so it has that filter too): take
+ * connections or start threads; its stream is handed to it. */
+static const int migration_denied[] = { SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(clone) };
+
+/* A filter compiled to BPF by sandbox_prepare, ahead of its loading: libseccomp needs calls
+ * the allowlist forbids, and compiling takes milliseconds under emulation, which a migrating
+ * guest's receiver would otherwise spend while the guest is paused. */
+struct bpf_filter {
+	struct sock_filter prog[1024];
+	unsigned short len;
+};
 
 static struct sandbox_config config = { .seccomp = true };
-static bool entered;
-/* The vCPU threads' extra filter, built before the process's own is loaded (libseccomp needs
- * calls the allowlist forbids); each vCPU thread loads it with seccomp(2) itself. */
-static struct sock_filter vcpu_prog[256];
-static unsigned short vcpu_prog_len;
+static bool prepared, entered;
+static struct bpf_filter process_filter, vcpu_filter, event_loop_filter, migration_filter;
 
 void sandbox_configure(const struct sandbox_config *c)
 {
@@ -186,14 +210,32 @@ static int become_unprivileged(char *err, size_t errlen)
 	return 0;
 }
 
-static int load_filter(char *err, size_t errlen)
+/* libseccomp 2.5 writes a program only to a descriptor: through a pipe into f */
+static int export_filter(scmp_filter_ctx ctx, struct bpf_filter *f)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -errno;
+	int r = seccomp_export_bpf(ctx, pipefd[1]);
+	close(pipefd[1]);
+	ssize_t n = r == 0 ? read(pipefd[0], f->prog, sizeof(f->prog)) : 0;
+	close(pipefd[0]);
+	if (r == 0 && (n <= 0 || n % (ssize_t)sizeof(struct sock_filter) != 0 || n == (ssize_t)sizeof(f->prog)))
+		r = -EOVERFLOW;
+	else if (r == 0)
+		f->len = (unsigned short)((size_t)n / sizeof(struct sock_filter));
+	return r;
+}
+
+/* The process's allowlist, into process_filter. */
+static int build_process_filter(char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
 		snprintf(err, errlen, "seccomp_init failed");
 		return -1;
 	}
-	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	int r = 0;
 	for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
 		/* a call this architecture lacks (open on arm64) resolves to a negative number */
 		if (allowed[i] >= 0)
@@ -234,8 +276,8 @@ static int load_filter(char *err, size_t errlen)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)getpid(),
 							    .datum_b = 0 });
-	/* seccomp: a vCPU thread adds its own, narrower filter (no flags: itself only; a filter
-	 * can only take calls away) */
+	/* seccomp: each thread kind adds its own, narrower filter (no flags: the calling thread
+	 * only; a filter can only take calls away) */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 2,
 				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = SECCOMP_SET_MODE_FILTER,
@@ -246,7 +288,7 @@ static int load_filter(char *err, size_t errlen)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 				     (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = PR_SET_NAME, .datum_b = 0 });
 	if (r == 0)
-		r = seccomp_load(ctx);
+		r = export_filter(ctx, &process_filter);
 	seccomp_release(ctx);
 	if (r != 0) {
 		snprintf(err, errlen, "seccomp: %s", strerror(-r));
@@ -255,49 +297,106 @@ static int load_filter(char *err, size_t errlen)
 	return 0;
 }
 
-/* Builds vcpu_prog: allow everything but vcpu_denied (the process's list still applies). */
-static int build_vcpu_filter(char *err, size_t errlen)
+/* The process's filter, on every thread it has (TSYNC; the VMM has one thread here). */
+static int load_process_filter(char *err, size_t errlen)
 {
-	int pipefd[2];
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int r = ctx ? 0 : -ENOMEM;
-
-	for (size_t i = 0; r == 0 && i < sizeof(vcpu_denied) / sizeof(vcpu_denied[0]); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, vcpu_denied[i], 0);
-	/* exported through a pipe: libseccomp 2.5 writes a program only to a descriptor */
-	if (r == 0 && pipe2(pipefd, O_CLOEXEC) != 0)
-		r = -errno;
-	else if (r == 0) {
-		r = seccomp_export_bpf(ctx, pipefd[1]);
-		close(pipefd[1]);
-		ssize_t n = r == 0 ? read(pipefd[0], vcpu_prog, sizeof(vcpu_prog)) : 0;
-		close(pipefd[0]);
-		if (r == 0 && (n <= 0 || n % (ssize_t)sizeof(struct sock_filter) != 0 || n == (ssize_t)sizeof(vcpu_prog)))
-			r = -EOVERFLOW;
-		else if (r == 0)
-			vcpu_prog_len = (unsigned short)((size_t)n / sizeof(struct sock_filter));
-	}
-	if (ctx)
-		seccomp_release(ctx);
+	struct sock_fprog prog = { .len = process_filter.len, .filter = process_filter.prog };
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
 	if (r != 0) {
-		snprintf(err, errlen, "the vCPU threads' filter: %s", strerror(-r));
+		/* TSYNC: a positive value is a thread that could not take it */
+		snprintf(err, errlen, "seccomp: %s", r > 0 ? "a thread refused the filter" : strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
+/* Builds f: allow everything but the calls and ioctl requests listed (the process's list still
+ * applies). KVM_RUN, at every exit of a vCPU, walks past the ioctl requests only. */
+static int build_thread_filter(struct bpf_filter *f, const char *kind, const int *calls, size_t ncalls,
+			       const unsigned long *ioctls, size_t nioctls, bool no_state_setters, char *err,
+			       size_t errlen)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < ncalls; i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, calls[i], 0);
+	/* ioctl first, as in the process's list: a vCPU's KVM_RUN skips the other calls' tests */
+	if (r == 0 && (nioctls || no_state_setters))
+		r = seccomp_syscall_priority(ctx, SCMP_SYS(ioctl), 255);
+	/* the low 32 bits of the request, as in the process's list */
+	for (size_t i = 0; r == 0 && i < nioctls; i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(ioctl), 1,
+				     (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
+							    .datum_b = ioctls[i] & 0xffffffffu });
+	for (size_t i = 0; r == 0 && no_state_setters && i < sizeof(state_setters) / sizeof(state_setters[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(ioctl), 1,
+				     (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu,
+							    .datum_b = state_setters[i] & 0xffffffffu });
+	if (r == 0)
+		r = export_filter(ctx, f);
+	if (ctx)
+		seccomp_release(ctx);
+	if (r != 0) {
+		snprintf(err, errlen, "the %s filter: %s", kind, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int build_thread_filters(char *err, size_t errlen)
+{
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+	return build_thread_filter(&vcpu_filter, "vCPU threads'", vcpu_denied, N(vcpu_denied), NULL, 0, true, err,
+				   errlen) != 0 ||
+			       build_thread_filter(&event_loop_filter, "event loop's", NULL, 0, event_loop_denied_ioctls,
+						   N(event_loop_denied_ioctls), true, err, errlen) != 0 ||
+			       build_thread_filter(&migration_filter, "migration thread's", migration_denied,
+						   N(migration_denied), NULL, 0, false, err, errlen) != 0
+		       ? -1
+		       : 0;
+#undef N
+}
+
+static int enter_thread_filter(const struct bpf_filter *f)
+{
+	if (!entered || !f->len)
+		return 0; /* no filter in force (--no-seccomp) */
+	struct sock_fprog prog = { .len = f->len, .filter = (struct sock_filter *)f->prog };
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
 int sandbox_enter_vcpu_thread(void)
 {
-	if (!vcpu_prog_len)
-		return 0; /* no filter in force (--no-seccomp) */
-	struct sock_fprog prog = { .len = vcpu_prog_len, .filter = vcpu_prog };
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	return enter_thread_filter(&vcpu_filter);
+}
+
+int sandbox_enter_event_loop(void)
+{
+	return enter_thread_filter(&event_loop_filter);
+}
+
+int sandbox_enter_migration_thread(void)
+{
+	return enter_thread_filter(&migration_filter);
+}
+
+int sandbox_prepare(char *err, size_t errlen)
+{
+	if (prepared || !config.seccomp)
+		return 0;
+	if (build_thread_filters(err, errlen) != 0 || build_process_filter(err, errlen) != 0)
+		return -1;
+	prepared = true;
+	return 0;
 }
 
 int sandbox_enter(char *err, size_t errlen)
 {
 	if (entered)
 		return 0;
+	if (sandbox_prepare(err, errlen) != 0)
+		return -1;
 	/* a core file would hold the guest's memory */
 	struct rlimit none = { 0, 0 };
 	if (setrlimit(RLIMIT_CORE, &none) != 0) {
@@ -312,7 +411,7 @@ int sandbox_enter(char *err, size_t errlen)
 		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-	if (config.seccomp && (build_vcpu_filter(err, errlen) != 0 || load_filter(err, errlen) != 0))
+	if (config.seccomp && load_process_filter(err, errlen) != 0)
 		return -1;
 	entered = true;
 	return 0;

@@ -33,12 +33,23 @@ struct sandbox_config {
 /* Before sandbox_enter; without a call: seccomp on, not confined. */
 void sandbox_configure(const struct sandbox_config *c);
 
+/* Compiles the filters (the process's and each thread kind's) without loading them, so that
+ * sandbox_enter is quick; after sandbox_configure. sandbox_enter calls it if nobody did. 0, or
+ * -1 with err. */
+int sandbox_prepare(char *err, size_t errlen);
 /* For every thread of the process, now and later; once (a second call does nothing). 0, or
  * -1 with err. */
 int sandbox_enter(char *err, size_t errlen);
-/* In a vCPU thread, at its start (after sandbox_enter): adds that thread's narrower filter,
- * which also forbids accepting connections, reading sockets and starting threads. 0, or -1. */
+/* Each thread kind's own, narrower filter on top (after sandbox_enter; 0, or -1 with errno),
+ * loaded by the thread itself once the machine runs. None of them may write the machine's
+ * state (registers, MSRs, LAPIC, irqchip, PIT, clock: a restore's work, done before). Besides:
+ *  - a vCPU thread, at its start: no accepting connections, reading sockets or starting threads;
+ *  - the event loop (the main thread, once the vCPU threads run): no KVM_RUN;
+ *  - a migration's thread, at its start (it inherits the event loop's): no accepting
+ *    connections or starting threads. */
 int sandbox_enter_vcpu_thread(void);
+int sandbox_enter_event_loop(void);
+int sandbox_enter_migration_thread(void);
 /* Whether sandbox_enter has confined the VMM: it may no longer open, rename or unlink files. */
 bool sandbox_confined(void);
 

@@ -49,28 +49,43 @@ static struct kvm_msrs *msrs_alloc(unsigned n)
 	return m;
 }
 
-/* Reads every listed MSR the vCPU has: KVM_GET_MSRS stops at the first one it refuses, so
- * that one is skipped and the rest read again. */
+/* KVM refuses 256 or more MSRs in one KVM_GET_MSRS or KVM_SET_MSRS (MAX_IO_MSRS) */
+#define MSR_BATCH 255
+
+/* Reads every listed MSR the vCPU has, in as few calls as it can: KVM_GET_MSRS reads the
+ * entries in order and stops at the first one it refuses (its return value says how many it
+ * read), so that one is skipped and the call made again from the next. One call per MSR
+ * instead cost a stop-and-copy a system call per listed MSR, twice per vCPU with the load.
+ * Should a batch fail as a whole, the rest go one at a time, as they once all did. */
 static int read_msrs(int fd, int kvm_fd, struct kvm_msrs **out)
 {
 	uint32_t idx[MAX_MSRS];
 	int n = msr_index_list(kvm_fd, idx, MAX_MSRS);
-	struct kvm_msrs *all = n > 0 ? msrs_alloc((unsigned)n) : NULL, *one = msrs_alloc(1);
-	unsigned got = 0;
+	struct kvm_msrs *all = n > 0 ? msrs_alloc((unsigned)n) : NULL, *batch = msrs_alloc(MSR_BATCH);
+	unsigned got = 0, most = MSR_BATCH;
 
-	if (!all || !one) {
+	if (!all || !batch) {
 		free(all);
-		free(one);
+		free(batch);
 		return -1;
 	}
-	for (int i = 0; i < n; i++) {
-		one->nmsrs = 1;
-		one->entries[0].index = idx[i];
-		one->entries[0].data = 0;
-		if (ioctl(fd, KVM_GET_MSRS, one) == 1)
-			all->entries[got++] = one->entries[0];
+	for (unsigned from = 0; from < (unsigned)n;) {
+		unsigned want = (unsigned)n - from < most ? (unsigned)n - from : most;
+		batch->nmsrs = want;
+		for (unsigned i = 0; i < want; i++)
+			batch->entries[i] = (struct kvm_msr_entry){ .index = idx[from + i] };
+		int r = ioctl(fd, KVM_GET_MSRS, batch);
+		if (r < 0 && want > 1) {
+			most = 1;
+			continue;
+		}
+		if (r < 0 || (unsigned)r > want)
+			r = 0;
+		memcpy(&all->entries[got], batch->entries, (size_t)r * sizeof(batch->entries[0]));
+		got += (unsigned)r;
+		from += (unsigned)r + ((unsigned)r < want); /* past the one refused, if any */
 	}
-	free(one);
+	free(batch);
 	all->nmsrs = got;
 	*out = all;
 	return 0;
@@ -124,21 +139,48 @@ int vcpu_state_save(struct vcpu *v, struct snap_buf *b, char *err, size_t errlen
 	return 0;
 }
 
-/* Sets the MSRs one batch at a time; one KVM refuses is reported and skipped, not fatal:
- * the same kernel saved it, so it is one KVM lists but does not let user space set back. */
-static void write_msrs(struct vcpu *v, struct kvm_msrs *m, bool deadline)
+/* Sets the MSRs (the TSC deadline's alone, or all the others) in as few calls as it can: as
+ * with the read, KVM_SET_MSRS stops at the first one it refuses. That one is reported and
+ * skipped, not fatal: the same kernel saved it, so it is one KVM lists but does not let user
+ * space set back. Should a batch fail as a whole, the rest go one at a time. -1 only when out
+ * of memory. */
+static int write_msrs(struct vcpu *v, const struct kvm_msrs *m, bool deadline)
 {
-	struct kvm_msrs *one = msrs_alloc(1);
+	struct kvm_msrs *batch = msrs_alloc(MSR_BATCH);
+	unsigned most = MSR_BATCH, i = 0;
 
-	for (unsigned i = 0; one && i < m->nmsrs; i++) {
-		if ((m->entries[i].index == MSR_IA32_TSC_DEADLINE) != deadline)
+	if (!batch)
+		return -1;
+	while (i < m->nmsrs) {
+		unsigned want = 0, first = i;
+		for (; i < m->nmsrs && want < most; i++) {
+			if ((m->entries[i].index == MSR_IA32_TSC_DEADLINE) == deadline)
+				batch->entries[want++] = m->entries[i];
+		}
+		if (!want)
+			break;
+		batch->nmsrs = want;
+		int r = ioctl(v->fd, KVM_SET_MSRS, batch);
+		if (r < 0 && want > 1) {
+			most = 1;
+			i = first;
 			continue;
-		one->nmsrs = 1;
-		one->entries[0] = m->entries[i];
-		if (ioctl(v->fd, KVM_SET_MSRS, one) != 1)
-			vmm_log("vcpu%d: KVM refused MSR 0x%x on restore", v->id, m->entries[i].index);
+		}
+		if (r < 0 || (unsigned)r > want)
+			r = 0;
+		if ((unsigned)r < want) {
+			vmm_log("vcpu%d: KVM refused MSR 0x%x on restore", v->id, batch->entries[r].index);
+			/* again from the entry after the refused one */
+			for (i = first, want = 0; i < m->nmsrs; i++) {
+				if ((m->entries[i].index == MSR_IA32_TSC_DEADLINE) == deadline && want++ == (unsigned)r) {
+					i++;
+					break;
+				}
+			}
+		}
 	}
-	free(one);
+	free(batch);
+	return 0;
 }
 
 int vcpu_state_load(struct vcpu *v, struct snap_buf *b, char *err, size_t errlen)
@@ -189,8 +231,11 @@ int vcpu_state_load(struct vcpu *v, struct snap_buf *b, char *err, size_t errlen
 	else if (ioctl(v->fd, KVM_SET_LAPIC, &lapic) != 0)
 		kvm_fail(err, errlen, "KVM_SET_LAPIC", v->id);
 	else {
-		write_msrs(v, m, false);
-		write_msrs(v, m, true);
+		if (write_msrs(v, m, false) != 0 || write_msrs(v, m, true) != 0) {
+			free(m);
+			errno = ENOMEM;
+			return kvm_fail(err, errlen, "KVM_SET_MSRS", v->id);
+		}
 		/* KVM_GET_VCPU_EVENTS does not flag these as valid, and KVM_SET_VCPU_EVENTS only
 		 * takes what is flagged: without them a pending NMI, or the vector of a SIPI an AP
 		 * has received, would be lost */

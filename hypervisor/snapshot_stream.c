@@ -145,12 +145,10 @@ const char *snap_crc32c_way(void)
 	return crc_use_cpu() ? "the CPU's instruction" : "tables (slicing by 8)";
 }
 
-static int write_all(struct snap_writer *w, const void *data, size_t len)
+static int write_out(struct snap_writer *w, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
-	if (w->error)
-		return -1;
 	while (len) {
 		ssize_t n = write(w->fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -166,13 +164,58 @@ static int write_all(struct snap_writer *w, const void *data, size_t len)
 	return 0;
 }
 
+static int write_all(struct snap_writer *w, const void *data, size_t len)
+{
+	if (w->error)
+		return -1;
+	if (!w->holding)
+		return write_out(w, data, len);
+	if (!len)
+		return 0; /* an empty section's payload (data may be NULL) */
+	if (len > SNAP_HOLD_MAX - w->held_len) {
+		if (w->held_len && write_out(w, w->held, w->held_len) != 0)
+			return -1;
+		w->held_len = 0;
+		if (len > SNAP_HOLD_MAX)
+			return write_out(w, data, len);
+	}
+	if (len > w->held_cap - w->held_len) {
+		size_t cap = w->held_cap ? w->held_cap : 64 * 1024;
+		while (cap - w->held_len < len && cap < SNAP_HOLD_MAX)
+			cap *= 2;
+		uint8_t *p = cap - w->held_len >= len ? realloc(w->held, cap) : NULL;
+		if (!p) {
+			w->error = ENOMEM;
+			return -1;
+		}
+		w->held = p;
+		w->held_cap = cap;
+	}
+	memcpy(w->held + w->held_len, data, len);
+	w->held_len += len;
+	return 0;
+}
+
+void snap_writer_hold(struct snap_writer *w)
+{
+	w->holding = true;
+}
+
+int snap_writer_flush(struct snap_writer *w)
+{
+	int r = w->error ? -1 : w->held_len ? write_out(w, w->held, w->held_len) : 0;
+	free(w->held);
+	w->held = NULL;
+	w->held_len = w->held_cap = 0;
+	w->holding = false;
+	return r;
+}
+
 int snap_writer_begin(struct snap_writer *w, int fd)
 {
 	uint8_t h[SNAP_HEADER_SIZE];
 
-	w->fd = fd;
-	w->bytes = 0;
-	w->error = 0;
+	*w = (struct snap_writer){ .fd = fd };
 	memcpy(h, SNAP_MAGIC, 8);
 	le_put(h + 8, 4, SNAP_VERSION);
 	le_put(h + 12, 4, snap_crc32c(0, h, 12));

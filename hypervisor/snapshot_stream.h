@@ -38,6 +38,10 @@ struct snap_writer {
 	int fd;
 	uint64_t bytes; /* written so far */
 	int error;      /* errno of the first failed write; later writes do nothing */
+	/* between snap_writer_hold and snap_writer_flush: what is written gathers here */
+	bool holding;
+	uint8_t *held;
+	size_t held_len, held_cap;
 };
 
 /* Writes the header. 0, or -1 with w->error set. */
@@ -47,6 +51,15 @@ int snap_write_iov(struct snap_writer *w, uint32_t tag, uint32_t instance, const
 int snap_write(struct snap_writer *w, uint32_t tag, uint32_t instance, const void *data, size_t len);
 /* The END section. */
 int snap_writer_end(struct snap_writer *w);
+/* From now on sections gather in memory, until snap_writer_flush writes them out in one go: a
+ * migration's stop-and-copy sends its last pages and the state so, rather than in three
+ * writes per section, each waking the receiver while the guest is paused. At most
+ * SNAP_HOLD_MAX bytes are held (a VMM's memory is capped by its cgroup, and a last round can
+ * be large): beyond, what is held goes out, and holding goes on after it. */
+#define SNAP_HOLD_MAX (4u << 20)
+void snap_writer_hold(struct snap_writer *w);
+/* Writes what was held and stops holding. 0, or -1 with w->error set. */
+int snap_writer_flush(struct snap_writer *w);
 
 struct snap_reader {
 	int fd;

@@ -26,7 +26,7 @@ static const char usage[] =
 	"                  on its console); or the environment's " TOKEN_ENV "\n"
 	"  --port N        the receiver's relocation port (default 8002)\n"
 	"  --bandwidth MB/s  at most this much of the link (default: all of it)\n"
-	"  --downtime MS   the pause to aim for (default 100)\n"
+	"  --downtime MS   the longest pause to accept (default 100)\n"
 	"  --max-rounds N  copy rounds before stopping anyway (default 30)\n";
 
 /* The token from a file (its first line) or the environment, into out. 0, or -1 said. */

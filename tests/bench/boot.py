@@ -80,6 +80,18 @@ def migration_rows(vals):
         if split:
             rows.append(("  of that downtime, sending the last pages and the state (what QEMU's figure counts)",
                          "%d ms" % med(split)))
+        parts = [re.findall(r"([\d.]+) ms", v) for v in vals.get("mig_vmm_sending_" + kind, [])]
+        parts = [[float(x) for x in p] for p in parts if len(p) == 5]
+        if parts:
+            rows.append(("  of that, devices quiesced / dirty log read / last pages gathered / state gathered / "
+                         "all written to the link",
+                         " / ".join("%.1f ms" % med(p[i] for p in parts) for i in range(5))))
+        recv = [(re.search(r"state loaded in ([\d.]+) ms", v), re.search(r"confined in ([\d.]+) ms", v))
+                for v in vals.get("mig_vmm_receiver_" + kind, [])]
+        recv = [(float(a.group(1)), float(b.group(1))) for a, b in recv if a and b]
+        if recv:
+            rows.append(("  the receiver: state loaded / confined (both inside the downtime)", "%.1f ms / %.1f ms" % (
+                med(r[0] for r in recv), med(r[1] for r in recv))))
         if theirs:
             rows.append(("  the same, QEMU -M microvm (downtime-limit 100 ms)", "%d ms / %d ms (%.1f MB of RAM)"
                          % (med(int(t["downtime"]) for t in theirs), med(int(t["total"]) for t in theirs),

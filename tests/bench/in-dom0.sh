@@ -116,6 +116,9 @@ mig_vmm() { # idle | dirty
 	wait $pid
 	echo "mig_vmm_$1 $(sed -n 's/.*]: migrated: //p' "$log" | tr -d '\r')"
 	echo "mig_vmm_split_$1 $(sed -n 's/.*]: stop-and-copy: //p' "$log" | tr -d '\r')"
+	echo "mig_vmm_sending_$1 $(sed -n 's/.*]: stop-and-copy, sending: //p' "$log" | tr -d '\r')"
+	echo "mig_vmm_receiver_$1 $(sed -n 's/.*]: restored the guest from //p; s/.*]: \(confined in\)/\1/p' \
+		/tmp/pvm2.log | tr -d '\r' | tr '\n' ' ')"
 	vmmctl /tmp/m2.sock '{"op":"stop"}' >/dev/null
 	wait $rpid
 	exec 3>&-

@@ -157,6 +157,13 @@ class Machine:
                 begin = self.console.buf.rfind(b"\n", 0, max(self.console.buf.rfind(b"\n", 0, self.fault_at), 0))
                 text = self.console.buf[max(begin, 0):][:6000].decode("utf-8", "replace")
                 return "dom0's kernel died; its console from there:\n" + text.replace("\r", "")
+        if self.proc and self.proc.poll() is None and (self.console.closed or self.shell_port.closed):
+            # QEMU closes its sockets as it ends: give it a moment to be gone, or a death
+            # seen first as a broken pipe would pass for a failed check
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
         if self.proc and self.proc.poll() is not None:
             return self.death_report()
         return None

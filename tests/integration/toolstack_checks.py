@@ -64,7 +64,8 @@ def run(r, m, sh_check_plain):
                   r"fe:ff:ff:ff:ff:ff$", timeout=180)
     sh_check(r, m, "the running VMM is confined: the domain's own user and group (2000000 + id), no capabilities in "
              "any set, an empty read-only root of its own, no core file, a thread limit, no_new_privs and a seccomp "
-             "filter (its system call allowlist), one more on each vCPU thread; paravent-vmm --no-seccomp is "
+             "filter (its system call allowlist), one more of its own on each vCPU thread and on the event loop's (the main "
+             "thread); paravent-vmm --no-seccomp is "
              "documented for debugging",
              "p=$(grep -o '\"pid\":[0-9]*' /run/paravent/domains/minimal/domain.json | cut -d: -f2); "
              "id=$(grep -o '\"id\":[0-9]*' /run/paravent/domains/minimal/domain.json | cut -d: -f2); "
@@ -78,7 +79,7 @@ def run(r, m, sh_check_plain):
                   r"CapInh:\s+0+\nCapPrm:\s+0+\nCapEff:\s+0+\nCapBnd:\s+0+\nCapAmb:\s+0+\n"
                   r"NoNewPrivs:\s+1\nSeccomp:\s+2\nroot=0\nread-only\n"
                   r"Max core file size 0 0 bytes\s*\nMax processes 1\d 1\d processes\s*\n"
-                  r"paravent-vmm 1\nvcpu0 2\nvcpu1 2\n1$")
+                  r"paravent-vmm 2\nvcpu0 2\nvcpu1 2\n1$")
     sh_check(r, m, "paravent console: the guest's past output, then a command typed and its answer",
              "printf 'echo con-$((6*7))\\n' | paravent console minimal | tr -d '\\r' | "
              "grep -o 'minimal guest up\\|^con-42' | head -n 2; paravent console nope; echo rc=$?",
