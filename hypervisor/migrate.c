@@ -203,11 +203,7 @@ static void *migrate_thread(void *arg)
 	pthread_setname_np(pthread_self(), "migrate");
 	if (sandbox_enter_migration_thread() != 0) {
 		snprintf(err, sizeof(err), "the migration thread could not confine itself: %s", strerror(errno));
-		close(j->fd);
-		free(j->config);
-		free(j);
-		set_failed(err);
-		return NULL;
+		goto out;
 	}
 	pthread_mutex_lock(&vm->pause_lock);
 	bool was_paused = vm->paused; /* a paused guest stays paused if this fails */
@@ -277,8 +273,8 @@ static void *migrate_thread(void *arg)
 	/* stop and copy: nothing moves now, not the vCPUs, not the devices */
 	eventloop_hold();
 	vm_pause(vm);
-	paused = now_us() / 1000;
 	split.paused = now_us();
+	paused = split.paused / 1000;
 	snapshot_devices_quiesce();
 	set_stopped();
 	split.quiesced = now_us();

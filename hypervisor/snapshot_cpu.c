@@ -52,41 +52,60 @@ static struct kvm_msrs *msrs_alloc(unsigned n)
 /* KVM refuses 256 or more MSRs in one KVM_GET_MSRS or KVM_SET_MSRS (MAX_IO_MSRS) */
 #define MSR_BATCH 255
 
-/* Reads every listed MSR the vCPU has, in as few calls as it can: KVM_GET_MSRS reads the
+/* KVM_GET_MSRS or KVM_SET_MSRS over e[0..n), in as few calls as it can (one per MSR cost a
+ * stop-and-copy a system call per listed MSR, on each side of the pause): KVM handles the
  * entries in order and stops at the first one it refuses (its return value says how many it
- * read), so that one is skipped and the call made again from the next. One call per MSR
- * instead cost a stop-and-copy a system call per listed MSR, twice per vCPU with the load.
- * Should a batch fail as a whole, the rest go one at a time, as they once all did. */
-static int read_msrs(int fd, int kvm_fd, struct kvm_msrs **out)
+ * handled), so that one is dropped and the call made again from the next. Should a batch fail
+ * as a whole, the rest go one at a time. The entries handled move to the front of e, with what
+ * KVM read into them; their count, or -1 when out of memory. Each refusal is logged when
+ * restoring (v set): the same kernel saved that MSR, so it is one KVM lists but does not let
+ * user space set back, reported and skipped, not fatal. */
+static int msr_io(int fd, unsigned long request, struct kvm_msr_entry *e, unsigned n, const struct vcpu *v)
 {
-	uint32_t idx[MAX_MSRS];
-	int n = msr_index_list(kvm_fd, idx, MAX_MSRS);
-	struct kvm_msrs *all = n > 0 ? msrs_alloc((unsigned)n) : NULL, *batch = msrs_alloc(MSR_BATCH);
-	unsigned got = 0, most = MSR_BATCH;
+	struct kvm_msrs *batch = msrs_alloc(MSR_BATCH);
+	unsigned kept = 0, most = MSR_BATCH;
 
-	if (!all || !batch) {
-		free(all);
-		free(batch);
+	if (!batch)
 		return -1;
-	}
-	for (unsigned from = 0; from < (unsigned)n;) {
-		unsigned want = (unsigned)n - from < most ? (unsigned)n - from : most;
+	for (unsigned from = 0; from < n;) {
+		unsigned want = n - from < most ? n - from : most;
 		batch->nmsrs = want;
-		for (unsigned i = 0; i < want; i++)
-			batch->entries[i] = (struct kvm_msr_entry){ .index = idx[from + i] };
-		int r = ioctl(fd, KVM_GET_MSRS, batch);
+		memcpy(batch->entries, e + from, (size_t)want * sizeof(*e));
+		int r = ioctl(fd, request, batch);
 		if (r < 0 && want > 1) {
 			most = 1;
 			continue;
 		}
 		if (r < 0 || (unsigned)r > want)
 			r = 0;
-		memcpy(&all->entries[got], batch->entries, (size_t)r * sizeof(batch->entries[0]));
-		got += (unsigned)r;
+		/* kept <= from: this overwrites only entries already taken into a batch */
+		memcpy(e + kept, batch->entries, (size_t)r * sizeof(*e));
+		kept += (unsigned)r;
+		if ((unsigned)r < want && v)
+			vmm_log("vcpu%d: KVM refused MSR 0x%x on restore", v->id, batch->entries[r].index);
 		from += (unsigned)r + ((unsigned)r < want); /* past the one refused, if any */
 	}
 	free(batch);
-	all->nmsrs = got;
+	return (int)kept;
+}
+
+/* Reads every listed MSR the vCPU has (those it refuses are left out). */
+static int read_msrs(int fd, int kvm_fd, struct kvm_msrs **out)
+{
+	uint32_t idx[MAX_MSRS];
+	int n = msr_index_list(kvm_fd, idx, MAX_MSRS);
+	struct kvm_msrs *all = n > 0 ? msrs_alloc((unsigned)n) : NULL;
+
+	if (!all)
+		return -1;
+	for (int i = 0; i < n; i++)
+		all->entries[i].index = idx[i];
+	int got = msr_io(fd, KVM_GET_MSRS, all->entries, (unsigned)n, NULL);
+	if (got < 0) {
+		free(all);
+		return -1;
+	}
+	all->nmsrs = (unsigned)got;
 	*out = all;
 	return 0;
 }
@@ -139,48 +158,21 @@ int vcpu_state_save(struct vcpu *v, struct snap_buf *b, char *err, size_t errlen
 	return 0;
 }
 
-/* Sets the MSRs (the TSC deadline's alone, or all the others) in as few calls as it can: as
- * with the read, KVM_SET_MSRS stops at the first one it refuses. That one is reported and
- * skipped, not fatal: the same kernel saved it, so it is one KVM lists but does not let user
- * space set back. Should a batch fail as a whole, the rest go one at a time. -1 only when out
- * of memory. */
+/* Sets the MSRs: the TSC deadline's alone, or all the others. -1 only when out of memory. */
 static int write_msrs(struct vcpu *v, const struct kvm_msrs *m, bool deadline)
 {
-	struct kvm_msrs *batch = msrs_alloc(MSR_BATCH);
-	unsigned most = MSR_BATCH, i = 0;
+	struct kvm_msrs *some = msrs_alloc(m->nmsrs ? m->nmsrs : 1);
+	unsigned n = 0;
 
-	if (!batch)
+	if (!some)
 		return -1;
-	while (i < m->nmsrs) {
-		unsigned want = 0, first = i;
-		for (; i < m->nmsrs && want < most; i++) {
-			if ((m->entries[i].index == MSR_IA32_TSC_DEADLINE) == deadline)
-				batch->entries[want++] = m->entries[i];
-		}
-		if (!want)
-			break;
-		batch->nmsrs = want;
-		int r = ioctl(v->fd, KVM_SET_MSRS, batch);
-		if (r < 0 && want > 1) {
-			most = 1;
-			i = first;
-			continue;
-		}
-		if (r < 0 || (unsigned)r > want)
-			r = 0;
-		if ((unsigned)r < want) {
-			vmm_log("vcpu%d: KVM refused MSR 0x%x on restore", v->id, batch->entries[r].index);
-			/* again from the entry after the refused one */
-			for (i = first, want = 0; i < m->nmsrs; i++) {
-				if ((m->entries[i].index == MSR_IA32_TSC_DEADLINE) == deadline && want++ == (unsigned)r) {
-					i++;
-					break;
-				}
-			}
-		}
+	for (unsigned i = 0; i < m->nmsrs; i++) {
+		if ((m->entries[i].index == MSR_IA32_TSC_DEADLINE) == deadline)
+			some->entries[n++] = m->entries[i];
 	}
-	free(batch);
-	return 0;
+	int r = msr_io(v->fd, KVM_SET_MSRS, some->entries, n, v);
+	free(some);
+	return r < 0 ? -1 : 0;
 }
 
 int vcpu_state_load(struct vcpu *v, struct snap_buf *b, char *err, size_t errlen)
