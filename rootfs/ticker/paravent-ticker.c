@@ -10,7 +10,9 @@
  * counter advanced by exactly one each time and never restarted, 1 otherwise, 2 on usage or
  * connection errors. Without it, it runs until interrupted. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +44,24 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A connect that gives up after timeout_ms. A guest that is rebooting or moving does not
+ * answer the SYN, and TCP's own retries back off (1, 3, 7, 15 s...): the watcher would then
+ * notice the service's return only seconds after it is back. Short tries, repeated by the
+ * caller, see it within a second. */
+static bool connect_within(int fd, const struct sockaddr *addr, socklen_t len, int timeout_ms)
+{
+	if (connect(fd, addr, len) == 0)
+		return true;
+	if (errno != EINPROGRESS)
+		return false;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0;
+	socklen_t err_len = sizeof(err);
+	if (poll(&p, 1, timeout_ms) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0)
+		return false;
+	return err == 0;
+}
+
 static int connect_to(const char *host, const char *port)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
@@ -50,14 +70,15 @@ static int connect_to(const char *host, const char *port)
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
 	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd >= 0 && !connect_within(fd, ai->ai_addr, ai->ai_addrlen, 1000)) {
 			close(fd);
 			fd = -1;
 		}
 	}
 	freeaddrinfo(res);
 	if (fd >= 0) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		struct timeval tv = { .tv_sec = 3 }; /* a silent service: reconnect */
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}

@@ -73,7 +73,10 @@ def run(r, m, sh_check):
     sh_check(r, m, "demos: paravent-ticker notices a restart of the ticker (paravent reboot) and the gap it left",
              "(paravent-ticker ticker > /tmp/ticker-watch 2>&1 &); sleep 3; n=$(grep -c 'ticker guest: eth0 has' %s); "
              "paravent reboot ticker; for i in $(seq 300); do "
-             "[ $(grep -c 'ticker guest: eth0 has' %s) -gt $n ] && break; sleep 1; done; sleep 5; "
+             "[ $(grep -c 'ticker guest: eth0 has' %s) -gt $n ] && break; sleep 1; done; "
+             # the service answers again (a first value, waited for up to 30 s); the watcher,
+             # which retries its connection every second or so, has then had time to see it
+             "paravent-ticker --count 1 ticker >/dev/null; sleep 3; "
              "pkill -INT paravent-ticker; sleep 1; cat /tmp/ticker-watch" % (LOG % "ticker", LOG % "ticker"),
              want=r"ticker on ticker: \d+ values, \d+ to \d+, not steady; longest gap \d{4,} ms; restarts [1-9]",
              timeout=400)
