@@ -243,7 +243,7 @@ static void *migrate_thread(void *arg)
 	/* round 0: everything that is not zero; the log started first, so nothing is missed */
 	uint64_t t0 = now_ms();
 	if (snap_writer_begin(&w, j->fd) != 0 || snapshot_write_head(vm, &w, j->config) != 0 ||
-	    snapshot_write_ram(vm, &w) != 0)
+	    snapshot_write_ram(vm, &w) != 0 || snapshot_write_hints(vm, &w) != 0)
 		goto send_failed;
 	double rate = (double)w.bytes / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
 	uint64_t round_ms = now_ms() - t0 + 1;
@@ -270,6 +270,9 @@ static void *migrate_thread(void *arg)
 		record_round(round, pages, w.bytes, rate, dirty_rate);
 		vmm_log("migration round %u: %llu dirty pages, %.1f MB/s", round, (unsigned long long)pages, rate);
 	}
+	/* the pause's buffer made ready while the guest still runs: room for what the last round
+	 * left, and as much again (it is the estimate), plus the machine's state */
+	snap_writer_reserve(&w, (size_t)(2 * pages + 64) * 4096);
 	/* stop and copy: nothing moves now, not the vCPUs, not the devices */
 	eventloop_hold();
 	vm_pause(vm);
@@ -436,7 +439,7 @@ int migrate_start(struct vm *vm, const char *socket_path, int stream_fd, const c
 	return 0;
 }
 
-int migrate_receive(struct vm *vm, const char *socket_path, int (*before_ready)(char *err, size_t errlen),
+int migrate_receive(struct vm *vm, const char *socket_path, int (*confine)(char *err, size_t errlen),
 		    char *err, size_t errlen)
 {
 	struct sockaddr_un a;
@@ -463,10 +466,15 @@ int migrate_receive(struct vm *vm, const char *socket_path, int (*before_ready)(
 		snprintf(err, errlen, "accept: %s", strerror(errno));
 		return -1;
 	}
-	int r = snapshot_restore(vm, fd, why, sizeof(why));
+	/* confined before the stream, not in the pause: the restore needs nothing confinement
+	 * takes away (the disks are checked through the descriptors already open), and nothing
+	 * that can fail is left for after the sender lets go */
 	uint64_t t0 = now_us();
-	if (r == 0 && before_ready && (r = before_ready(why, sizeof(why))) == 0)
-		vmm_log("confined in %.1f ms", (double)(now_us() - t0) / 1000);
+	int r = confine ? confine(why, sizeof(why)) : 0;
+	if (r == 0 && confine)
+		vmm_log("confined in %.1f ms, before the guest's state arrives", (double)(now_us() - t0) / 1000);
+	if (r == 0)
+		r = snapshot_restore(vm, fd, why, sizeof(why));
 	if (r != 0)
 		snprintf(err, errlen, "%s", why);
 	else if (send_line(fd, "ready\n") != 0 || expect_line(fd, "go", MIGRATE_HANDSHAKE_SECONDS) != 0) {

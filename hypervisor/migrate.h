@@ -48,11 +48,11 @@ int migrate_start(struct vm *vm, const char *socket_path, int stream_fd, const c
 void migrate_get_status(struct migrate_status *s);
 
 /* The receiving side, before the vCPUs start: listens on socket_path, takes one sender, loads
- * the guest and completes the handshake. before_ready (may be NULL) runs once the guest is
- * loaded and before "ready" is said: what could still fail here must fail then, while the
- * sender still has the guest (the VMM confines itself there). 0: start the guest; -1 with
- * err: discard it. */
-int migrate_receive(struct vm *vm, const char *socket_path, int (*before_ready)(char *err, size_t errlen),
+ * the guest and completes the handshake. confine (may be NULL) runs once the sender is
+ * connected, before its stream is read: the VMM confines itself there, outside the guest's
+ * pause, and a failure to do so comes while the sender still has the guest. 0: start the
+ * guest; -1 with err: discard it. */
+int migrate_receive(struct vm *vm, const char *socket_path, int (*confine)(char *err, size_t errlen),
 		    char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -19,6 +20,10 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kvm_irq_routing_entry msi_entries[MAX_MSI];
 static int nmsi;
+/* KVM's table differs from ours (a vector added or moved since it was last set) */
+static bool stale = true;
+/* msi_routes_hold: changes wait for msi_routes_commit */
+static bool held;
 
 static int set_routing(struct vm *vm)
 {
@@ -48,6 +53,8 @@ static int set_routing(struct vm *vm)
 	r->nr = (uint32_t)(i + nmsi);
 	int ret = ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r);
 	free(r);
+	if (ret == 0)
+		stale = false;
 	return ret;
 }
 
@@ -62,6 +69,7 @@ int msi_vector_init(struct vm *vm, struct msi_vector *v)
 	v->gsi = FIRST_MSI_GSI + idx;
 	msi_entries[idx].gsi = (uint32_t)v->gsi;
 	msi_entries[idx].type = KVM_IRQ_ROUTING_MSI;
+	stale = true;
 	pthread_mutex_unlock(&lock);
 	v->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->fd < 0)
@@ -74,10 +82,31 @@ int msi_route(struct vm *vm, struct msi_vector *v, uint64_t addr, uint32_t data)
 {
 	pthread_mutex_lock(&lock);
 	int idx = v->gsi - FIRST_MSI_GSI;
-	msi_entries[idx].u.msi.address_lo = (uint32_t)addr;
-	msi_entries[idx].u.msi.address_hi = (uint32_t)(addr >> 32);
-	msi_entries[idx].u.msi.data = data;
-	int ret = set_routing(vm);
+	struct kvm_irq_routing_msi *m = &msi_entries[idx].u.msi;
+	if (m->address_lo != (uint32_t)addr || m->address_hi != (uint32_t)(addr >> 32) || m->data != data)
+		stale = true;
+	m->address_lo = (uint32_t)addr;
+	m->address_hi = (uint32_t)(addr >> 32);
+	m->data = data;
+	/* each KVM_SET_GSI_ROUTING waits for KVM's readers of the old table (an SRCU grace
+	 * period): a driver writing back the message it already had costs none */
+	int ret = stale && !held ? set_routing(vm) : 0;
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+void msi_routes_hold(void)
+{
+	pthread_mutex_lock(&lock);
+	held = true;
+	pthread_mutex_unlock(&lock);
+}
+
+int msi_routes_commit(struct vm *vm)
+{
+	pthread_mutex_lock(&lock);
+	held = false;
+	int ret = stale ? set_routing(vm) : 0;
 	pthread_mutex_unlock(&lock);
 	return ret;
 }

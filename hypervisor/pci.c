@@ -63,7 +63,10 @@ static void update_bars(struct pci_device *d)
 
 void pci_device_save(const struct pci_device *d, struct snap_buf *b)
 {
+	/* under the bus's lock: a migration's hint is taken while the guest runs */
+	pthread_mutex_lock(&bus_lock);
 	sb_put_blob(b, d->cfg, sizeof(d->cfg));
+	pthread_mutex_unlock(&bus_lock);
 }
 
 static void config_write(struct pci_device *d, unsigned off, const uint8_t *data, unsigned len)
@@ -96,23 +99,34 @@ static void config_write(struct pci_device *d, unsigned off, const uint8_t *data
 		d->ops->config_written(d, off, len);
 }
 
-void pci_device_load(struct pci_device *d, struct snap_buf *b)
+/* A saved config space, as the guest wrote it, through the same checks: the BARs, the
+ * device's writable bits (all_bits) or none, and last the command register, so each BAR
+ * moves once. */
+static void config_apply(struct pci_device *d, struct snap_buf *b, bool all_bits)
 {
 	uint8_t cfg[256];
 
 	sb_get_blob(b, cfg, sizeof(cfg));
 	if (b->bad)
 		return;
-	/* as the guest wrote it, through the same checks: the BARs, the device's writable bits,
-	 * and last the command register, so each BAR moves once */
 	pthread_mutex_lock(&bus_lock);
 	config_write(d, PCI_BAR0, cfg + PCI_BAR0, 24);
-	for (unsigned i = 0; i < sizeof(cfg); i++) {
+	for (unsigned i = 0; all_bits && i < sizeof(cfg); i++) {
 		if (d->writable[i])
 			config_write(d, i, &cfg[i], 1);
 	}
 	config_write(d, PCI_COMMAND, &cfg[PCI_COMMAND], 1);
 	pthread_mutex_unlock(&bus_lock);
+}
+
+void pci_device_load(struct pci_device *d, struct snap_buf *b)
+{
+	config_apply(d, b, true);
+}
+
+void pci_device_preview(struct pci_device *d, struct snap_buf *b)
+{
+	config_apply(d, b, false);
 }
 
 static void config_io(void *dev, uint16_t port, uint8_t *data, unsigned size, bool write)

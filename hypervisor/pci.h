@@ -43,6 +43,9 @@ bool pci_mmio_dispatch(uint64_t addr, uint8_t *data, unsigned len, bool write);
 struct snap_buf;
 void pci_device_save(const struct pci_device *d, struct snap_buf *b);
 void pci_device_load(struct pci_device *d, struct snap_buf *b);
+/* From what pci_device_save wrote, only where the BARs decode (the BARs and the command
+ * register): a migration's receiver places them ahead of the pause (snap_ops.hint_load). */
+void pci_device_preview(struct pci_device *d, struct snap_buf *b);
 
 /* Config space helpers for devices building their header and capabilities. */
 void pci_cfg_put16(struct pci_device *d, unsigned off, uint16_t v);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dev_virtio_blk.h"
+#include "msi.h"
 #include "snapshot_cpu.h"
 #include "snapshot_stream.h"
 #include "vm.h"
@@ -26,6 +27,7 @@
 #define TAG_IRQC SNAP_TAG('I', 'R', 'Q', 'C')
 #define TAG_VCPU SNAP_TAG('V', 'C', 'P', 'U')
 #define TAG_CLCK SNAP_TAG('C', 'L', 'C', 'K')
+#define TAG_HINT SNAP_TAG('H', 'I', 'N', 'T') /* instance: the device's; payload: its tag, its hint */
 
 static struct saver {
 	uint32_t tag, instance;
@@ -176,21 +178,27 @@ static bool page_is_zero(const uint8_t *p)
 	return true;
 }
 
-/* One RAM section: pages [start, start + n) of region reg, through a copy. The guest may be
- * running (live migration): the bytes checksummed must be the bytes sent, and a page the guest
- * changes meanwhile is dirty and goes again in a later round. */
+/* One RAM section: pages [start, start + n) of region reg, through a copy unless held. The
+ * guest may be running (live migration): the bytes checksummed must be the bytes sent, and a
+ * page the guest changes meanwhile is dirty and goes again in a later round. */
 static int put_pages(struct snap_writer *w, const struct guest_mem_region *reg, uint64_t start, uint64_t n)
 {
 	static uint8_t *copy;
 	uint8_t gpa[8];
+	uint8_t *pages = reg->hva + start * PAGE;
 
-	if (!copy && !(copy = malloc((size_t)RAM_RUN_PAGES * PAGE))) {
-		w->error = ENOMEM;
-		return -1;
+	/* held sections are a copy already, taken while the guest is paused (a migration's
+	 * stop-and-copy): a second one would only lengthen the pause */
+	if (!w->holding) {
+		if (!copy && !(copy = malloc((size_t)RAM_RUN_PAGES * PAGE))) {
+			w->error = ENOMEM;
+			return -1;
+		}
+		memcpy(copy, pages, (size_t)n * PAGE);
+		pages = copy;
 	}
-	memcpy(copy, reg->hva + start * PAGE, (size_t)n * PAGE);
 	le_put(gpa, 8, reg->gpa + start * PAGE);
-	struct iovec iov[2] = { { gpa, 8 }, { copy, (size_t)n * PAGE } };
+	struct iovec iov[2] = { { gpa, 8 }, { pages, (size_t)n * PAGE } };
 	return snap_write_iov(w, TAG_RAM, 0, iov, 2);
 }
 
@@ -255,6 +263,21 @@ int snapshot_write_head(struct vm *vm, struct snap_writer *w, const char *config
 int snapshot_write_ram(struct vm *vm, struct snap_writer *w)
 {
 	return ram_save(vm, w);
+}
+
+int snapshot_write_hints(struct vm *vm, struct snap_writer *w)
+{
+	(void)vm;
+	for (unsigned i = 0; i < nsavers; i++) {
+		if (!savers[i].ops->hint_save)
+			continue;
+		struct snap_buf b = { 0 };
+		sb_put(&b, savers[i].tag, 4);
+		savers[i].ops->hint_save(savers[i].opaque, &b);
+		if (put_section(w, TAG_HINT, savers[i].instance, &b) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int snapshot_write_pages(struct vm *vm, struct snap_writer *w, unsigned r, const uint64_t *bitmap)
@@ -445,6 +468,15 @@ static int load_section(struct vm *vm, const struct snap_section *s, int *stage,
 	case TAG_CLCK:
 		*stage = 2;
 		return vm_clock_load(vm, &b, err, errlen);
+	case TAG_HINT: {
+		/* a hint for a device this VM lacks: the device's own section will say so */
+		uint32_t tag = (uint32_t)sb_get(&b, 4);
+		for (unsigned i = 0; i < nsavers && !b.bad; i++) {
+			if (savers[i].tag == tag && savers[i].instance == s->instance && savers[i].ops->hint_load)
+				savers[i].ops->hint_load(savers[i].opaque, &b);
+		}
+		return 0;
+	}
 	default:
 		break;
 	}
@@ -467,7 +499,19 @@ static int load_section(struct vm *vm, const struct snap_section *s, int *stage,
 	return -1;
 }
 
-int snapshot_restore(struct vm *vm, int fd, char *err, size_t errlen)
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Where a restore's time goes, besides RAM: what an incoming guest's pause waits for */
+struct load_times {
+	uint64_t bytes, chip_ns, vcpu_ns, dev_ns;
+};
+
+static int load_stream(struct vm *vm, int fd, struct load_times *lt, char *err, size_t errlen)
 {
 	struct snap_reader r;
 	struct snap_section s;
@@ -480,24 +524,22 @@ int snapshot_restore(struct vm *vm, int fd, char *err, size_t errlen)
 		return -1;
 	}
 	while ((k = snap_read(&r, &s)) == 1) {
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		uint64_t t0 = mono_ns();
 		int bad = load_section(vm, &s, &stage, e, sizeof(e));
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		/* the machine's state (not its RAM): what an incoming guest's pause waits for */
-		uint64_t ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
+		uint64_t ns = mono_ns() - t0;
 		if (s.tag == TAG_IRQC || s.tag == TAG_CLCK)
 			chip_ns += ns;
 		else if (s.tag == TAG_VCPU)
 			vcpu_ns += ns;
-		else if (s.tag != TAG_RAM && s.tag != TAG_MACH && s.tag != TAG_CONF)
+		else if (s.tag != TAG_RAM && s.tag != TAG_MACH && s.tag != TAG_CONF && s.tag != TAG_HINT)
 			dev_ns += ns;
-		free(s.data);
 		if (bad) {
 			snprintf(err, errlen, "%s", e);
+			snap_reader_end(&r);
 			return -1;
 		}
 	}
+	snap_reader_end(&r);
 	if (k < 0) {
 		snprintf(err, errlen, "%s", r.err);
 		return -1;
@@ -513,8 +555,26 @@ int snapshot_restore(struct vm *vm, int fd, char *err, size_t errlen)
 		snprintf(err, errlen, "the stream lacks the clock: incomplete");
 		return -1;
 	}
-	vmm_log("restored the guest from %llu bytes (its state loaded in %.1f ms: vCPUs %.1f, irqchip and clock "
-		"%.1f, devices %.1f)", (unsigned long long)r.bytes, (double)(chip_ns + vcpu_ns + dev_ns) / 1e6,
-		(double)vcpu_ns / 1e6, (double)chip_ns / 1e6, (double)dev_ns / 1e6);
+	*lt = (struct load_times){ .bytes = r.bytes, .chip_ns = chip_ns, .vcpu_ns = vcpu_ns, .dev_ns = dev_ns };
 	return 0;
+}
+
+int snapshot_restore(struct vm *vm, int fd, char *err, size_t errlen)
+{
+	/* the devices' interrupts are routed once, when all are in, not once per vector */
+	struct load_times lt = { 0 };
+	msi_routes_hold();
+	int r = load_stream(vm, fd, &lt, err, errlen);
+	uint64_t t0 = mono_ns();
+	if (msi_routes_commit(vm) != 0 && r == 0) {
+		snprintf(err, errlen, "cannot route the devices' interrupts: %s", strerror(errno));
+		r = -1;
+	}
+	lt.dev_ns += mono_ns() - t0;
+	if (r == 0)
+		vmm_log("restored the guest from %llu bytes (its state loaded in %.1f ms: vCPUs %.1f, irqchip and "
+			"clock %.1f, devices %.1f)", (unsigned long long)lt.bytes,
+			(double)(lt.chip_ns + lt.vcpu_ns + lt.dev_ns) / 1e6, (double)lt.vcpu_ns / 1e6,
+			(double)lt.chip_ns / 1e6, (double)lt.dev_ns / 1e6);
+	return r;
 }

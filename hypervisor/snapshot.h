@@ -37,6 +37,13 @@ struct snap_ops {
 	/* Optional: a loaded device starts acting (its back-end, its queues looked at), once the
 	 * guest is surely ours: after a restore, after a migration's "go". */
 	void (*activate)(void *opaque);
+	/* Optional, for live migration: what the receiver can set up with KVM ahead of the
+	 * pause (where the BARs decode, the interrupt routes), written while the guest runs and
+	 * read back by hint_load at the receiver, which registers it and nothing else. The
+	 * state that comes with the pause is loaded as always; what it finds registered with the
+	 * same values costs no KVM call then. A hint that proves wrong costs only that. */
+	void (*hint_save)(void *opaque, struct snap_buf *b);
+	void (*hint_load)(void *opaque, struct snap_buf *b);
 };
 
 /* Registers a device's state under (tag, instance), e.g. ('V','P','C','I', PCI slot). */
@@ -61,6 +68,8 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
  * guest runs and the rest at the end. */
 int snapshot_write_head(struct vm *vm, struct snap_writer *w, const char *config);
 int snapshot_write_ram(struct vm *vm, struct snap_writer *w);
+/* The devices' hints (snap_ops.hint_save), sent after round 0. */
+int snapshot_write_hints(struct vm *vm, struct snap_writer *w);
 /* Pages whose bit is set in bitmap (region i's layout), zero or not. */
 int snapshot_write_pages(struct vm *vm, struct snap_writer *w, unsigned i, const uint64_t *bitmap);
 /* vCPUs paused and devices quiesced: the interrupt controllers, vCPUs, devices, clock, END.

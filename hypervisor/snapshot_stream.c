@@ -196,6 +196,21 @@ static int write_all(struct snap_writer *w, const void *data, size_t len)
 	return 0;
 }
 
+void snap_writer_reserve(struct snap_writer *w, size_t bytes)
+{
+	if (w->holding || bytes <= w->held_cap)
+		return;
+	if (bytes > SNAP_HOLD_MAX)
+		bytes = SNAP_HOLD_MAX;
+	uint8_t *p = realloc(w->held, bytes);
+	if (!p)
+		return; /* holding will try again, and fail then */
+	/* touched now, so that the pause does not take the page faults */
+	memset(p, 0, bytes);
+	w->held = p;
+	w->held_cap = bytes;
+}
+
 void snap_writer_hold(struct snap_writer *w)
 {
 	w->holding = true;
@@ -315,6 +330,8 @@ int snap_reader_begin(struct snap_reader *r, int fd)
 	r->fd = fd;
 	r->bytes = 0;
 	r->err[0] = 0;
+	r->buf = NULL;
+	r->cap = 0;
 	if (read_or_fail(r, h, sizeof(h), "the header") != 0)
 		return -1;
 	if (memcmp(h, SNAP_MAGIC, 8) != 0)
@@ -344,9 +361,19 @@ int snap_read(struct snap_reader *r, struct snap_section *s)
 		return fail(r, "section %s/%u claims %llu bytes, more than the %u allowed: corrupted stream",
 			    snap_tag_name(s->tag, name), s->instance, (unsigned long long)len, SNAP_MAX_SECTION);
 	s->len = (size_t)len;
-	s->data = malloc(s->len ? s->len : 1);
-	if (!s->data)
-		return fail(r, "out of memory reading section %s", snap_tag_name(s->tag, name));
+	if (s->len > r->cap) {
+		/* one buffer for every section (RAM's are 1 MiB each): a fresh one each time would
+		 * be a fresh mapping, its pages faulted in and unmapped again, section by section */
+		size_t cap = r->cap ? r->cap : 64 * 1024;
+		while (cap < s->len)
+			cap *= 2;
+		uint8_t *p = realloc(r->buf, cap);
+		if (!p)
+			return fail(r, "out of memory reading section %s", snap_tag_name(s->tag, name));
+		r->buf = p;
+		r->cap = cap;
+	}
+	s->data = r->buf;
 	if (read_or_fail(r, s->data, s->len, "a section") != 0 || read_or_fail(r, t, sizeof(t), "a checksum") != 0)
 		goto bad;
 	uint32_t crc = snap_crc32c(snap_crc32c(0, h, sizeof(h)), s->data, s->len);
@@ -356,15 +383,20 @@ int snap_read(struct snap_reader *r, struct snap_section *s)
 		goto bad;
 	}
 	if (s->tag == SNAP_TAG_END) {
-		free(s->data);
 		s->data = NULL;
 		return 0;
 	}
 	return 1;
 bad:
-	free(s->data);
 	s->data = NULL;
 	return -1;
+}
+
+void snap_reader_end(struct snap_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = 0;
 }
 
 char *snapshot_read_config(int fd, char *err, size_t errlen)
@@ -384,13 +416,13 @@ char *snapshot_read_config(int fd, char *err, size_t errlen)
 				memcpy(c, s.data, s.len);
 				c[s.len] = 0;
 			}
-			free(s.data);
+			snap_reader_end(&r);
 			return c;
 		}
-		free(s.data);
 		if (s.tag != SNAP_TAG_MACH)
 			break;
 	}
 	snprintf(err, errlen, "%s", k < 0 ? r.err : "the stream has no domain configuration");
+	snap_reader_end(&r);
 	return NULL;
 }

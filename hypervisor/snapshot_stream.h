@@ -58,6 +58,9 @@ int snap_writer_end(struct snap_writer *w);
  * be large): beyond, what is held goes out, and holding goes on after it. */
 #define SNAP_HOLD_MAX (4u << 20)
 void snap_writer_hold(struct snap_writer *w);
+/* Makes room for bytes (at most SNAP_HOLD_MAX) to be held, its memory touched: done before
+ * a migration's pause, so that the pause neither grows the buffer nor faults its pages in. */
+void snap_writer_reserve(struct snap_writer *w, size_t bytes);
 /* Writes what was held and stops holding. 0, or -1 with w->error set. */
 int snap_writer_flush(struct snap_writer *w);
 
@@ -65,18 +68,22 @@ struct snap_reader {
 	int fd;
 	uint64_t bytes;
 	char err[160];
+	uint8_t *buf; /* the sections' payloads, one after the other */
+	size_t cap;
 };
 
 struct snap_section {
 	uint32_t tag, instance;
-	uint8_t *data; /* payload, malloc'd; the caller frees it */
+	uint8_t *data; /* payload, the reader's: valid until the next snap_read or snap_reader_end */
 	size_t len;
 };
 
 /* Reads and checks the header. 0, or -1 with r->err. */
 int snap_reader_begin(struct snap_reader *r, int fd);
-/* The next section: 1 with *s filled, 0 at END (nothing to free), -1 with r->err. */
+/* The next section: 1 with *s filled, 0 at END, -1 with r->err. */
 int snap_read(struct snap_reader *r, struct snap_section *s);
+/* Frees the reader's buffer (after snap_reader_begin, whatever happened since). */
+void snap_reader_end(struct snap_reader *r);
 
 /* The CONF section of a stream that begins MACH, CONF: malloc'd and NUL-terminated, or NULL
  * with a reason in err. What the toolstack needs to rebuild a domain before restoring it. */

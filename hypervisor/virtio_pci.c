@@ -559,6 +559,42 @@ static void vp_snap_activate(void *opaque)
 	pthread_mutex_unlock(&vp->lock);
 }
 
+/* Ahead of a migration's pause: where the BARs are and the MSI-X messages, so that the
+ * receiver binds the kicks' ioeventfds and sets the routes while the guest still runs here
+ * (each such KVM call waits for a grace period of KVM's). */
+static void vp_snap_hint_save(void *opaque, struct snap_buf *b)
+{
+	struct virtio_pci *vp = opaque;
+
+	pci_device_save(&vp->pci, b);
+	pthread_mutex_lock(&vp->lock);
+	sb_put(b, vp->nvectors, 4);
+	for (unsigned v = 0; v < vp->nvectors; v++) {
+		sb_put(b, vp->msix[v].addr_lo, 4);
+		sb_put(b, vp->msix[v].addr_hi, 4);
+		sb_put(b, vp->msix[v].data, 4);
+		sb_put(b, vp->msix[v].ctrl, 4);
+	}
+	pthread_mutex_unlock(&vp->lock);
+}
+
+/* Registers the hint with KVM and keeps nothing of it as the device's state: vp_snap_load
+ * sets that, from the state the pause brings. */
+static void vp_snap_hint_load(void *opaque, struct snap_buf *b)
+{
+	struct virtio_pci *vp = opaque;
+
+	pci_device_preview(&vp->pci, b);
+	if (b->bad || sb_get(b, 4) != vp->nvectors)
+		return;
+	for (unsigned v = 0; v < vp->nvectors; v++) {
+		uint32_t lo = (uint32_t)sb_get(b, 4), hi = (uint32_t)sb_get(b, 4), data = (uint32_t)sb_get(b, 4);
+		uint32_t ctrl = (uint32_t)sb_get(b, 4);
+		if (!b->bad && !(ctrl & MSIX_ENTRY_MASKED))
+			msi_route(vp->vm, &vp->irq[v], (uint64_t)hi << 32 | lo, data);
+	}
+}
+
 static const struct snap_ops vp_snap_ops = {
 	.save = vp_snap_save,
 	.load = vp_snap_load,
@@ -567,6 +603,8 @@ static const struct snap_ops vp_snap_ops = {
 	.track_begin = vp_snap_track_begin,
 	.track_end = vp_snap_track_end,
 	.activate = vp_snap_activate,
+	.hint_save = vp_snap_hint_save,
+	.hint_load = vp_snap_hint_load,
 };
 
 static const struct pci_device_ops virtio_pci_ops = {

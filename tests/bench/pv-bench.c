@@ -22,6 +22,12 @@
  *   pv-bench hmp SOCKET COMMAND
  *       sends COMMAND to the QEMU human monitor listening on unix socket SOCKET and prints
  *       its answer (up to the next prompt): how the bench drives QEMU's own live migration.
+ *   pv-bench qmp-event SOCKET EVENT
+ *       connects to QEMU's QMP server on unix socket SOCKET and waits (up to 10 minutes) for
+ *       EVENT; prints "EVENT_at=S.UUUUUU", the time QEMU stamped on it (the wall clock, the
+ *       same for every process of this dom0). With STOP from the sender and RESUME from the
+ *       receiver, QEMU's pause as its guest sees it, its destination's loading included
+ *       (QEMU's own "downtime" stops when the sender has written the last byte).
  * The network modes also run inside the guests (a static binary, added to their initramfs). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -279,8 +285,60 @@ static int hmp(const char *path, const char *command)
 	return 0;
 }
 
+static int qmp_event(const char *path, const char *event)
+{
+	static char qbuf[65536];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char want[80];
+	size_t got = 0;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(a.sun_path) || strlen(event) > 60)
+		return 1;
+	strcpy(a.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		perror(path);
+		return 1;
+	}
+	/* events go only to clients past capability negotiation */
+	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\n";
+	if (write(fd, caps, sizeof(caps) - 1) != (ssize_t)(sizeof(caps) - 1))
+		return 1;
+	snprintf(want, sizeof(want), "\"event\": \"%s\"", event);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	while (poll(&p, 1, 600000) == 1) {
+		ssize_t n = read(fd, qbuf + got, sizeof(qbuf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		qbuf[got] = 0;
+		char *line = qbuf, *nl;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = 0;
+			long long sec, usec;
+			char *ts = strstr(line, "\"timestamp\"");
+			if (strstr(line, want) && ts &&
+			    sscanf(ts, "\"timestamp\": {\"seconds\": %lld, \"microseconds\": %lld}", &sec, &usec) == 2) {
+				printf("%s_at=%lld.%06lld\n", event, sec, usec);
+				close(fd);
+				return 0;
+			}
+			line = nl + 1;
+		}
+		got = strlen(line);
+		memmove(qbuf, line, got + 1);
+		if (got == sizeof(qbuf) - 1)
+			got = 0; /* a line longer than we keep: not an event we wait for */
+	}
+	close(fd);
+	fprintf(stderr, "pv-bench: no %s event from %s\n", event, path);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "qmp-event") == 0)
+		return qmp_event(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "hmp") == 0)
 		return hmp(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "tcp-sink") == 0)
@@ -297,6 +355,6 @@ int main(int argc, char **argv)
 		return rss(argv[2], argv[3]);
 	fprintf(stderr, "usage: pv-bench launch PATTERN CMD [ARG...] | rss PID GUEST_MIB | tcp-sink PORT |\n"
 			"       tcp-send HOST PORT MIB | udp-sink PORT | udp-send HOST PORT SIZE SECONDS |\n"
-			"       hmp SOCKET COMMAND\n");
+			"       hmp SOCKET COMMAND | qmp-event SOCKET EVENT\n");
 	return 2;
 }

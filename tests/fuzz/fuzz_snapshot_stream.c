@@ -27,10 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((k = snap_read(&r, &s)) == 1) {
 			if (s.len > SNAP_MAX_SECTION || r.bytes > size)
 				abort();
-			free(s.data);
 		}
 		if (k < 0 && !r.err[0])
 			abort(); /* every refusal says why */
+		snap_reader_end(&r);
 	}
 	lseek(fd, 0, SEEK_SET);
 	free(snapshot_read_config(fd, err, sizeof(err)));
