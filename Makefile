@@ -352,7 +352,7 @@ test: deps check iso kernels $(FUZZERS) $(B)/test-bin/paravent-vmm-debug
 # QEMU, carried into dom0) are only built here.
 $(B)/bench/pv-bench: tests/bench/pv-bench.c
 	@mkdir -p $(@D)
-	musl-gcc $(MUSL_CFLAGS) -o $@ $<
+	musl-gcc $(MUSL_CFLAGS) -pthread -o $@ $<
 
 $(B)/bench/peer.squashfs: $(B)/bench/pv-bench tests/bench/make-peer-disk.sh tests/bench/in-dom0.sh
 	@tests/bench/make-peer-disk.sh $@ $(B)/bench/pv-bench

@@ -113,6 +113,22 @@ def migration_rows(vals):
     return rows
 
 
+def flood_rows(vals):
+    """The UART flood reproduction (issue 3, docs/hypervisor.md "Known problems"): how often
+    the guest failed (died or wedged, during its boot or the flood) under each VMM, with its
+    console output through two relays or written straight to a file."""
+    rows = []
+    for vmm, name in (("vmm", "paravent-vmm"), ("qemu", "QEMU -M microvm -enable-kvm")):
+        for how, what in (("relay", "through two relays (loopback TCP, two threads each)"),
+                          ("direct", "written straight to a file")):
+            got = vals.get("flood_%s_%s" % (vmm, how), [])
+            if got:
+                failed = sum(1 for v in got if not v.startswith("alive"))
+                rows.append(("UART flood 60 s, console output %s: %s guests that failed" % (what, name),
+                             "%d of %d" % (failed, len(got))))
+    return rows
+
+
 def peer_rows(m, runs, part="all"):
     """Runs in-dom0.sh from the peer disk (dom0's /dev/vda) and turns its lines into rows."""
     rc, out = m.sh("mkdir -p /mnt/peer && mount -t squashfs -o ro /dev/vda /mnt/peer && "
@@ -176,6 +192,7 @@ def peer_rows(m, runs, part="all"):
         rows.append(("exits to paravent-vmm per packet sent, vhost-net (goal 0)", "%.4f (%d exits, %d packets)"
                      % (e / p, e, p)))
     rows += migration_rows(vals)
+    rows += flood_rows(vals)
     if rc != 0 or "bench done" not in out:
         rows.append(("peer comparison", "INCOMPLETE (exit %s), see the output above" % rc))
     return rows
@@ -186,7 +203,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only-peer", action="store_true", help="only the comparison with QEMU in dom0")
-    ap.add_argument("--peer-part", default="all", choices=("all", "net", "migrate"),
+    ap.add_argument("--peer-part", default="all", choices=("all", "net", "migrate", "flood"),
                     help="with --only-peer: only these figures of the comparison")
     args = ap.parse_args()
     work = os.path.join(args.build, "bench")
