@@ -475,6 +475,10 @@ static int load_section(struct vm *vm, const struct snap_section *s, int *stage,
 			if (savers[i].tag == tag && savers[i].instance == s->instance && savers[i].ops->hint_load)
 				savers[i].ops->hint_load(savers[i].opaque, &b);
 		}
+		/* the routes a hint gave go to KVM now, not with the pause's commit (snapshot_restore
+		 * holds them); should this fail, that commit tries again */
+		msi_routes_commit(vm);
+		msi_routes_hold();
 		return 0;
 	}
 	default:

@@ -373,7 +373,8 @@ int snap_read(struct snap_reader *r, struct snap_section *s)
 		r->buf = p;
 		r->cap = cap;
 	}
-	s->data = r->buf;
+	static uint8_t none[1];
+	s->data = r->buf ? r->buf : none; /* an empty first section: still a valid pointer */
 	if (read_or_fail(r, s->data, s->len, "a section") != 0 || read_or_fail(r, t, sizeof(t), "a checksum") != 0)
 		goto bad;
 	uint32_t crc = snap_crc32c(snap_crc32c(0, h, sizeof(h)), s->data, s->len);
