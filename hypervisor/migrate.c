@@ -243,7 +243,7 @@ static void *migrate_thread(void *arg)
 	/* round 0: everything that is not zero; the log started first, so nothing is missed */
 	uint64_t t0 = now_ms();
 	if (snap_writer_begin(&w, j->fd) != 0 || snapshot_write_head(vm, &w, j->config) != 0 ||
-	    snapshot_write_ram(vm, &w) != 0 || snapshot_write_hints(vm, &w) != 0)
+	    snapshot_write_ram(vm, &w) != 0 || snapshot_write_hints(&w) != 0)
 		goto send_failed;
 	double rate = (double)w.bytes / 1e6 / ((double)(now_ms() - t0 + 1) / 1000);
 	uint64_t round_ms = now_ms() - t0 + 1;

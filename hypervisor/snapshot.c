@@ -265,9 +265,8 @@ int snapshot_write_ram(struct vm *vm, struct snap_writer *w)
 	return ram_save(vm, w);
 }
 
-int snapshot_write_hints(struct vm *vm, struct snap_writer *w)
+int snapshot_write_hints(struct snap_writer *w)
 {
-	(void)vm;
 	for (unsigned i = 0; i < nsavers; i++) {
 		if (!savers[i].ops->hint_save)
 			continue;

@@ -69,7 +69,7 @@ int snapshot_save_file(struct vm *vm, const char *path, const char *config, enum
 int snapshot_write_head(struct vm *vm, struct snap_writer *w, const char *config);
 int snapshot_write_ram(struct vm *vm, struct snap_writer *w);
 /* The devices' hints (snap_ops.hint_save), sent after round 0. */
-int snapshot_write_hints(struct vm *vm, struct snap_writer *w);
+int snapshot_write_hints(struct snap_writer *w);
 /* Pages whose bit is set in bitmap (region i's layout), zero or not. */
 int snapshot_write_pages(struct vm *vm, struct snap_writer *w, unsigned i, const uint64_t *bitmap);
 /* vCPUs paused and devices quiesced: the interrupt controllers, vCPUs, devices, clock, END.

@@ -68,7 +68,7 @@ struct snap_reader {
 	int fd;
 	uint64_t bytes;
 	char err[160];
-	uint8_t *buf; /* the sections' payloads, one after the other */
+	uint8_t *buf; /* the current section's payload: one buffer, reused by each read */
 	size_t cap;
 };
 
